@@ -1,0 +1,104 @@
+# Virtual board start-up: what the ESP32 port's C main() and frozen _boot.py do before boot.py.
+# Mounts the flash file system at /, installs the ESP32 module shims, then runs boot.py and
+# main.py the way pyexec_file_if_exists does (main.py only when boot.py succeeded).
+import sys
+import os
+import vfs
+import gc
+import asyncio
+import _simhost as _h
+
+main_task = None
+
+
+def _install_modules():
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream  # noqa: F401
+
+    sys.modules["os"] = _simos
+    sys.modules["uos"] = _simos
+    sys.modules["gc"] = _simgc
+    sys.modules["uasyncio"] = asyncio
+    asyncio.open_connection = _simstream.open_connection
+    asyncio.StreamReader = _simstream.Stream
+    asyncio.StreamWriter = _simstream.Stream
+    asyncio.Stream = _simstream.Stream
+    asyncio.run = _run
+    asyncio.ThreadSafeFlag = _ThreadSafeFlag
+    # The wasm asyncio's loop is the Loop class itself: plain functions, no self.
+    loop = asyncio.get_event_loop()
+    loop.run_forever = lambda: None
+    loop.run_until_complete = _run
+    loop.stop = lambda: None
+
+
+def _run(coro):
+    # asyncio on the virtual board is driven by the host's event loop: run() schedules the
+    # coroutine and returns at once (on hardware it would never return). Keep asyncio.run()
+    # the last statement of main.py.
+    global main_task
+    main_task = asyncio.create_task(coro)
+    return None
+
+
+class _ThreadSafeFlag:
+    def __init__(self):
+        self._ev = asyncio.Event()
+
+    def set(self):
+        self._ev.set()
+
+    def clear(self):
+        self._ev.clear()
+
+    async def wait(self):
+        await self._ev.wait()
+        self._ev.clear()
+
+
+def setup(heap_bytes, gc_threshold):
+    os.umount("/")
+    os.mount(vfs.VfsPosix("/flash"), "/")
+    os.chdir("/")
+    _install_modules()
+    sys.path[:] = ["", ".frozen", "/lib"]
+    sys.modules["_simgc"]._setup(heap_bytes, gc_threshold)
+
+
+def run_file(name):
+    """Runs a file from flash in __main__'s globals; returns True on success like pyexec."""
+    try:
+        with open(name) as f:
+            src = f.read()
+    except OSError:
+        return True  # missing file: skipped, counts as success
+    g = sys.modules["__main__"].__dict__
+    try:
+        exec(compile(src, name, "exec"), g)
+        return True
+    except SystemExit:
+        _h.reset(5)  # sys.exit() in boot.py/main.py soft-resets the board
+    except BaseException as e:
+        sys.print_exception(e)
+        return False
+
+
+async def wait_main():
+    """Awaited by the host after main.py: reports how the main task ended, like the REPL would."""
+    if main_task is None:
+        return
+    try:
+        await main_task
+    except SystemExit:
+        _h.reset(5)
+    except BaseException as e:
+        sys.print_exception(e)
+
+
+def probe(code):
+    """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()."""
+    g = sys.modules["__main__"].__dict__
+    try:
+        return repr(eval(code, g))
+    except SyntaxError:
+        exec(code, g)
+        return "None"

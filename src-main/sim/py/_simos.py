@@ -1,0 +1,68 @@
+# Virtual board: `os` as the ESP32 port has it.
+# https://docs.micropython.org/en/latest/library/os.html
+# Starts from the interpreter's own os, hides what an ESP32 lacks (VfsPosix), and adds what the
+# wasm build lacks: uname(), urandom() and dupterm() (terminal output duplicated to a stream).
+import _simhost as _h
+import os as _os
+
+for _n in dir(_os):
+    if not _n.startswith("__") and _n != "VfsPosix":
+        globals()[_n] = getattr(_os, _n)
+del _n
+
+_dupterms = [None, None]
+
+
+class _Uname:
+    sysname = "esp32"
+    nodename = "esp32"
+
+    def __init__(self):
+        self.release = _h.fw_release()
+        self.version = _h.fw_version()
+        self.machine = "Generic ESP32 module with ESP32 (virtual board)"
+
+    def __getitem__(self, i):
+        return (self.sysname, self.nodename, self.release, self.version, self.machine)[i]
+
+    def __repr__(self):
+        return "(sysname='%s', nodename='%s', release='%s', version='%s', machine='%s')" % (
+            self.sysname, self.nodename, self.release, self.version, self.machine)
+
+
+def uname():
+    return _Uname()
+
+
+def urandom(n):
+    import random
+
+    return bytes(random.getrandbits(8) for _ in range(n))
+
+
+def _flush(text):
+    # Called by the host after every write to the terminal while a stream is attached.
+    data = text.encode()
+    for s in _dupterms:
+        if s is not None:
+            try:
+                s.write(data)
+            except Exception:
+                pass
+
+
+def dupterm(stream_object, index=0):
+    if index not in (0, 1):
+        raise ValueError("invalid dupterm index")
+    prev = _dupterms[index]
+    _dupterms[index] = stream_object
+    _h.dupterm(_flush if (_dupterms[0] or _dupterms[1]) else None)
+    return prev
+
+
+def dupterm_notify(obj_in):
+    pass
+
+
+def sync():
+    pass

@@ -1,0 +1,115 @@
+# Virtual board: the subset of MicroPython's `machine` module (ESP32 port) the firmware uses.
+# https://docs.micropython.org/en/latest/library/machine.html
+# Resets end this interpreter (its worker thread); the host restarts it with the right cause.
+import _simhost as _h
+import binascii
+from micropython import const
+
+# Reset causes, with the ESP32 port's values (machine.reset_cause()).
+PWRON_RESET = const(1)
+HARD_RESET = const(2)
+WDT_RESET = const(3)
+DEEPSLEEP_RESET = const(4)
+SOFT_RESET = const(5)
+
+# GPIOs that exist on an ESP32 (WROOM/WROVER); 34-39 are input only.
+_GPIOS = (0, 1, 2, 3, 4, 5, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 25, 26, 27, 32, 33, 34, 35, 36, 37, 38, 39)
+_RTC_MEM_MAX = const(2048)
+
+
+def reset():
+    _h.reset(HARD_RESET)
+
+
+def soft_reset():
+    _h.reset(SOFT_RESET)
+
+
+def reset_cause():
+    return _h.reset_cause()
+
+
+def deepsleep(time_ms=0):
+    _h.deepsleep(time_ms)
+
+
+def unique_id():
+    return binascii.unhexlify(_h.unique_id())
+
+
+def freq(hz=None):
+    if hz is None:
+        return _h.cpu_freq(0)
+    if hz not in (20_000_000, 40_000_000, 80_000_000, 160_000_000, 240_000_000):
+        raise ValueError("frequency must be 20MHz, 40MHz, 80Mhz, 160MHz or 240MHz")
+    _h.cpu_freq(hz)
+
+
+def idle():
+    pass
+
+
+class RTC:
+    def __init__(self, id=0):
+        pass
+
+    def memory(self, data=None):
+        if data is None:
+            return binascii.unhexlify(_h.rtc_read())
+        if len(data) > _RTC_MEM_MAX:
+            raise ValueError("buffer too long")
+        _h.rtc_write(binascii.hexlify(data).decode())
+
+
+class WDT:
+    # On the ESP32 port a second WDT(timeout=...) reconfigures the running watchdog;
+    # it can never be stopped.
+    def __init__(self, id=0, timeout=5000):
+        if timeout < 1000:
+            raise ValueError("WDT timeout too short")
+        _h.wdt_arm(timeout)
+
+    def feed(self):
+        _h.wdt_feed()
+
+
+class Pin:
+    IN = const(1)
+    OUT = const(3)
+    OPEN_DRAIN = const(7)
+    PULL_UP = const(2)
+    PULL_DOWN = const(1)
+    IRQ_RISING = const(1)
+    IRQ_FALLING = const(2)
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None):
+        if id not in _GPIOS:
+            raise ValueError("invalid pin")
+        self._id = id
+        self._mode = None
+        self.init(mode, pull, value=value)
+
+    def init(self, mode=-1, pull=-1, *, value=None):
+        if mode != -1:
+            if mode in (Pin.OUT, Pin.OPEN_DRAIN) and self._id >= 34:
+                raise ValueError("pin can only be input")
+            self._mode = mode
+        if value is not None:
+            self.value(value)
+
+    def value(self, x=None):
+        if x is None:
+            return _h.pin_get(self._id)
+        _h.pin_set(self._id, 1 if x else 0)
+
+    def __call__(self, x=None):
+        return self.value(x)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def __repr__(self):
+        return "Pin(%d)" % self._id

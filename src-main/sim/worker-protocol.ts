@@ -1,0 +1,65 @@
+// The contract between a VirtualBoard (host, main thread) and its board worker thread.
+
+/** machine.reset_cause() values of the ESP32 port. */
+export const RESET_CAUSE = { PWRON: 1, HARD: 2, WDT: 3, DEEPSLEEP: 4, SOFT: 5 } as const;
+export type ResetCause = (typeof RESET_CAUSE)[keyof typeof RESET_CAUSE];
+
+/**
+ * Worker exit codes: a reset ends the worker at once (nothing after machine.reset() may run),
+ * and the exit code is the one message that cannot be lost on the way.
+ */
+export const EXIT = { HARD_RESET: 80, SOFT_RESET: 81, POWER_CUT: 82, PANIC: 83, DEEPSLEEP: 84, NO_APP: 85 } as const;
+
+/** Float64 slots of the shared control block (written by the worker, read by the host). */
+export const CTRL = { WDT_TIMEOUT_MS: 0, WDT_LAST_FEED: 1, HEAP_NOW: 2, HEAP_PEAK: 3, DEEPSLEEP_MS: 4 } as const;
+export const CTRL_SLOTS = 8;
+
+/** WLAN status codes of the ESP32 port (network.STAT_*). */
+export const WLAN_STATUS = { IDLE: 1000, CONNECTING: 1001, GOT_IP: 1010, NO_AP_FOUND: 201, WRONG_PASSWORD: 202 } as const;
+
+export interface BoardWorkerInit {
+  boardId: string;
+  flashDir: string;
+  partitionDir: string;
+  rtcFile: string;
+  otadataFile: string;
+  pyDir: string;
+  resetCause: ResetCause;
+  runningSlot: 'ota_0' | 'ota_1';
+  firmwareVersion: string;
+  uniqueIdHex: string;
+  ip: string;
+  accessPoint: { ssid: string; password: string };
+  flashCapacity: number;
+  heapBytes: number;
+  gcThreshold: number;
+  control: SharedArrayBuffer;
+  linkUp: boolean;
+  net: { blackhole: boolean; latencyMs: number };
+  /** False: the interpreter starts but boot.py/main.py are not run (host API tests). */
+  runBootFiles: boolean;
+  powerCut?: PowerCutPlan;
+}
+
+/** Cut the power during a write: after `afterWrites` matching writes, keep only `keepBytes`. */
+export interface PowerCutPlan {
+  target: 'file' | 'flash';
+  pathIncludes?: string;
+  afterWrites?: number;
+  keepBytes: number;
+}
+
+export type HostToWorker =
+  | { type: 'net'; blackhole?: boolean; latencyMs?: number }
+  | { type: 'link'; up: boolean }
+  | { type: 'crash' }
+  | { type: 'hang' }
+  | { type: 'power-cut'; plan: PowerCutPlan }
+  | { type: 'probe'; id: number; code: string };
+
+export type WorkerToHost =
+  | { type: 'serial'; text: string }
+  | { type: 'pin'; pin: number; value: number }
+  | { type: 'booted' }
+  | { type: 'main-done' }
+  | { type: 'probe-result'; id: number; ok: boolean; value: string };

@@ -1,0 +1,156 @@
+// Entry point of one virtual board: a worker thread running MicroPython (wasm) on the board's
+// flash directory, with the ESP32 shims installed, then boot.py and main.py.
+// One interpreter per thread: two in one JavaScript realm break each other (measured).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
+import { CTRL, EXIT } from '../worker-protocol.js';
+import { installErrnoBridge } from './errno-bridge.js';
+import type { EmscriptenFS } from './emscripten-fs.js';
+import { createHostFs } from './host-fs.js';
+import { SimNetwork } from './sim-net.js';
+import { SimWlan } from './sim-wlan.js';
+import { createHostApi } from './sim-host-api.js';
+
+
+const init = workerData as BoardWorkerInit;
+const port = parentPort!;
+const post = (msg: WorkerToHost) => port.postMessage(msg);
+const ctrl = new Float64Array(init.control);
+const HEAP_SAMPLE_MS = 10;
+
+// --- serial output: collected per write, flushed to the host and to os.dupterm streams -------
+const decoder = new TextDecoder();
+let outBytes: number[] = [];
+let serialPending = '';
+let serialTimer: NodeJS.Immediate | undefined;
+let dupterm: ((text: string) => void) | null = null;
+let inDupterm = false;
+
+function flushSerial(): void {
+  serialTimer = undefined;
+  if (serialPending) post({ type: 'serial', text: serialPending });
+  serialPending = '';
+}
+
+installErrnoBridge({
+  afterStdWrite() {
+    if (outBytes.length === 0) return;
+    const text = decoder.decode(new Uint8Array(outBytes), { stream: true });
+    outBytes = [];
+    serialPending += text;
+    serialTimer ??= setImmediate(flushSerial);
+    if (dupterm && !inDupterm && text) {
+      inDupterm = true;
+      try {
+        dupterm(text);
+      } catch {
+        /* a failing dupterm stream is ignored, as on the board */
+      } finally {
+        inDupterm = false;
+      }
+    }
+  },
+});
+
+function exitWorker(code: number): never {
+  flushSerial();
+  process.exit(code);
+}
+
+// --- power cut during a write ------------------------------------------------------------------
+let powerCut: PowerCutPlan | undefined = init.powerCut;
+let matchingWrites = 0;
+const gateFor = (target: PowerCutPlan['target']) => ({
+  beforeWrite(hostPath: string, _position: number, length: number) {
+    const plan = powerCut;
+    if (!plan || plan.target !== target || (plan.pathIncludes && !hostPath.includes(plan.pathIncludes))) return undefined;
+    if (++matchingWrites <= (plan.afterWrites ?? 0)) return undefined;
+    return Math.min(plan.keepBytes, length);
+  },
+  powerLost(): never {
+    return exitWorker(EXIT.POWER_CUT);
+  },
+});
+
+// Imported after installErrnoBridge: the module must be instantiated with the translating imports.
+const { loadMicroPython } = await import('@micropython/micropython-webassembly-pyscript');
+const mp = await loadMicroPython({
+  stdout: (b: Uint8Array) => outBytes.push(...b),
+  stderr: (b: Uint8Array) => outBytes.push(...b),
+  linebuffer: false,
+  pystack: 4096,
+});
+const FS = mp.FS as EmscriptenFS;
+
+FS.mkdirTree('/flash');
+FS.mount(createHostFs(FS, { root: init.flashDir, capacity: init.flashCapacity, gate: gateFor('file') }), {}, '/flash');
+FS.mkdirTree('/simpart');
+FS.mount(createHostFs(FS, { root: init.partitionDir, gate: gateFor('flash') }), {}, '/simpart');
+FS.mkdirTree('/simpy');
+for (const name of fs.readdirSync(init.pyDir)) {
+  if (name.endsWith('.py')) (FS as unknown as { writeFile(p: string, d: Uint8Array): void }).writeFile(`/simpy/${name}`, fs.readFileSync(path.join(init.pyDir, name)));
+}
+
+const mac = `24:0a:c4:${init.uniqueIdHex.slice(-6).replace(/(..)(?=.)/g, '$1:')}`;
+let net: SimNetwork;
+const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: mac.replace(/:/g, ''), ip: init.ip }, () => net.linkLost());
+net = new SimNetwork(FS, () => wlan.connected);
+net.setFaults(init.net);
+let crashArmed = false;
+
+mp.registerJsModule(
+  '_simhost',
+  createHostApi({
+    init, ctrl, net, wlan, post,
+    exit: exitWorker,
+    setDupterm: (fn) => (dupterm = fn),
+    crashArmed: () => crashArmed,
+  }),
+);
+
+mp.runPython(`
+import sys
+sys.path.insert(0, '/simpy')
+import _simboot
+_simboot.setup(${init.heapBytes}, ${init.gcThreshold})
+`);
+const simboot = mp.pyimport('_simboot');
+const sampleHeap = mp.pyimport('gc').mem_alloc!;
+setInterval(() => sampleHeap(), HEAP_SAMPLE_MS).unref();
+
+port.on('message', (msg: HostToWorker) => {
+  switch (msg.type) {
+    case 'net':
+      net.setFaults({ ...(msg.blackhole !== undefined && { blackhole: msg.blackhole }), ...(msg.latencyMs !== undefined && { latencyMs: msg.latencyMs }) });
+      break;
+    case 'link':
+      wlan.setLink(msg.up);
+      break;
+    case 'crash':
+      crashArmed = true;
+      break;
+    case 'hang':
+      mp.runPython('while True:\n    pass\n');
+      break;
+    case 'power-cut':
+      powerCut = msg.plan;
+      matchingWrites = 0;
+      break;
+    case 'probe':
+      try {
+        post({ type: 'probe-result', id: msg.id, ok: true, value: String(simboot.probe!(msg.code)) });
+      } catch (err) {
+        post({ type: 'probe-result', id: msg.id, ok: false, value: (err as Error).message });
+      }
+      break;
+  }
+});
+
+post({ type: 'booted' });
+if (init.runBootFiles) {
+  if (simboot.run_file!('boot.py')) simboot.run_file!('main.py');
+  await mp.runPythonAsync('await _simboot.wait_main()');
+  post({ type: 'main-done' });
+}

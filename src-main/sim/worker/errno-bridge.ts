@@ -1,0 +1,101 @@
+// MicroPython's wasm build reports file-system errors with Emscripten's (WASI) errno numbers
+// (ENOENT = 44) while its own `errno` module uses the Linux numbers that MicroPython uses on
+// every other port (ENOENT = 2, as on an ESP32). Firmware that compares `e.errno == errno.ENOENT`
+// would misbehave on the virtual board, so the worker translates at the one boundary every error
+// crosses: the syscall imports of the wasm module. Codes the C code compares internally
+// (EINTR, EAGAIN) map to the values MicroPython's stream layer expects (MP_EAGAIN = 11).
+
+/** errno names with their Emscripten/WASI number and their Linux (MicroPython) number. */
+const ERRNO_TABLE: ReadonlyArray<readonly [name: string, wasi: number, linux: number]> = [
+  ['EPERM', 63, 1], ['ENOENT', 44, 2], ['EINTR', 27, 4], ['EIO', 29, 5], ['ENXIO', 60, 6],
+  ['EBADF', 8, 9], ['EAGAIN', 6, 11], ['ENOMEM', 48, 12], ['EACCES', 2, 13], ['EFAULT', 21, 14],
+  ['EBUSY', 10, 16], ['EEXIST', 20, 17], ['EXDEV', 75, 18], ['ENODEV', 43, 19], ['ENOTDIR', 54, 20],
+  ['EISDIR', 31, 21], ['EINVAL', 28, 22], ['ENFILE', 41, 23], ['EMFILE', 33, 24], ['ENOTTY', 59, 25],
+  ['EFBIG', 22, 27], ['ENOSPC', 51, 28], ['ESPIPE', 70, 29], ['EROFS', 69, 30], ['EPIPE', 64, 32],
+  ['ERANGE', 68, 34], ['ENAMETOOLONG', 37, 36], ['ENOSYS', 52, 38], ['ENOTEMPTY', 55, 39],
+  ['ENOTSOCK', 57, 88], ['EOPNOTSUPP', 138, 95], ['EADDRINUSE', 3, 98], ['ENETDOWN', 38, 100],
+  ['ENETUNREACH', 40, 101], ['ECONNABORTED', 13, 103], ['ECONNRESET', 15, 104], ['ENOBUFS', 42, 105],
+  ['EISCONN', 30, 106], ['ENOTCONN', 53, 107], ['ETIMEDOUT', 73, 110], ['ECONNREFUSED', 14, 111],
+  ['EHOSTUNREACH', 23, 113], ['EALREADY', 7, 114], ['EINPROGRESS', 26, 115],
+];
+
+const wasiToLinux = new Map<number, number>(ERRNO_TABLE.map(([, wasi, linux]) => [wasi, linux]));
+const byName = new Map<string, { wasi: number; linux: number }>(
+  ERRNO_TABLE.map(([name, wasi, linux]) => [name, { wasi, linux }]),
+);
+
+/** The Emscripten (WASI) errno for a name: what JS code inside the FS must throw. */
+export function wasiErrno(name: string): number {
+  const entry = byName.get(name);
+  if (!entry) throw new Error(`unknown errno name ${name}`);
+  return entry.wasi;
+}
+
+/** The Linux/MicroPython errno for a name: what firmware sees in OSError.errno. */
+export function linuxErrno(name: string): number {
+  const entry = byName.get(name);
+  if (!entry) throw new Error(`unknown errno name ${name}`);
+  return entry.linux;
+}
+
+/** Maps a Node system error code ('ENOENT', ...) to the WASI errno, EIO when unknown. */
+export function wasiErrnoForNodeCode(code: string | undefined): number {
+  return (code && byName.get(code)?.wasi) || byName.get('EIO')!.wasi;
+}
+
+export function translateWasiErrno(wasi: number): number {
+  return wasiToLinux.get(wasi) ?? wasi;
+}
+
+type ImportFn = (...args: number[]) => number;
+type ImportObject = Record<string, Record<string, unknown>>;
+
+export interface StdioHook {
+  /** Called after every write to fd 1 or 2 has been delivered to the stdout/stderr callbacks. */
+  afterStdWrite(): void;
+}
+
+function wrapImports(imports: ImportObject, hook: StdioHook): ImportObject {
+  const wrapped: ImportObject = {};
+  for (const [moduleName, table] of Object.entries(imports)) {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(table)) {
+      if (typeof value !== 'function') {
+        out[name] = value;
+      } else if (name.startsWith('__syscall_')) {
+        const fn = value as ImportFn;
+        // Syscalls return -errno on failure.
+        out[name] = (...args: number[]) => {
+          const ret = fn(...args);
+          return typeof ret === 'number' && ret < 0 ? -translateWasiErrno(-ret) : ret;
+        };
+      } else if (name.startsWith('fd_')) {
+        const fn = value as ImportFn;
+        const isWrite = name === 'fd_write';
+        // WASI calls return the errno itself (0 = success).
+        out[name] = (...args: number[]) => {
+          const ret = fn(...args);
+          if (isWrite && (args[0] === 1 || args[0] === 2)) hook.afterStdWrite();
+          return typeof ret === 'number' && ret > 0 ? translateWasiErrno(ret) : ret;
+        };
+      } else {
+        out[name] = value;
+      }
+    }
+    wrapped[moduleName] = out;
+  }
+  return wrapped;
+}
+
+/**
+ * Patches WebAssembly.instantiate in this realm (a board worker) so the MicroPython module is
+ * instantiated with translating imports. Must run before the module is loaded.
+ */
+export function installErrnoBridge(hook: StdioHook): void {
+  const wasm = (globalThis as unknown as { WebAssembly: unknown }).WebAssembly as {
+    instantiate: (src: unknown, imports?: ImportObject) => Promise<unknown>;
+  };
+  const original = wasm.instantiate.bind(wasm);
+  wasm.instantiate = (src: unknown, imports?: ImportObject) =>
+    original(src, imports ? wrapImports(imports, hook) : imports);
+}

@@ -1,0 +1,121 @@
+// The `_simhost` module: the few primitives the Python shims (machine, esp32, network, ssl,
+// asyncio streams) need from the host. Strings and numbers only: bytes travel through the FS.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BoardWorkerInit } from '../worker-protocol.js';
+import { CTRL, EXIT, RESET_CAUSE, WLAN_STATUS } from '../worker-protocol.js';
+import type { OtaSlot } from '../ota-state.js';
+import { APP_PARTITIONS, OTA_SLOTS, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
+import type { SimNetwork, TlsRequest } from './sim-net.js';
+import type { SimWlan } from './sim-wlan.js';
+
+const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
+
+export interface HostApiDeps {
+  init: BoardWorkerInit;
+  ctrl: Float64Array;
+  net: SimNetwork;
+  wlan: SimWlan;
+  post: (msg: { type: 'pin'; pin: number; value: number }) => void;
+  /** Ends the worker: the host restarts it (or not, for a power cut). */
+  exit: (code: number) => never;
+  setDupterm: (flush: ((text: string) => void) | null) => void;
+  crashArmed: () => boolean;
+}
+
+export function createHostApi(d: HostApiDeps): Record<string, unknown> {
+  const { init, ctrl, net, wlan } = d;
+  const pins = new Map<number, number>();
+  let cpuFreq = 160_000_000;
+  const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
+  const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
+
+  const api: Record<string, (...args: never[]) => unknown> = {
+    reset: (cause: number) => d.exit(cause === RESET_CAUSE.SOFT ? EXIT.SOFT_RESET : EXIT.HARD_RESET),
+    deepsleep: (ms: number) => {
+      ctrl[CTRL.DEEPSLEEP_MS] = ms;
+      return d.exit(EXIT.DEEPSLEEP);
+    },
+    reset_cause: () => init.resetCause,
+    unique_id: () => init.uniqueIdHex,
+    cpu_freq: (hz: number) => (hz ? (cpuFreq = hz) : cpuFreq),
+    rtc_read: () => {
+      try {
+        return fs.readFileSync(init.rtcFile).toString('hex');
+      } catch {
+        return '';
+      }
+    },
+    rtc_write: (hex: string) => fs.writeFileSync(init.rtcFile, Buffer.from(hex, 'hex')),
+    wdt_arm: (ms: number) => {
+      ctrl[CTRL.WDT_TIMEOUT_MS] = ms;
+      ctrl[CTRL.WDT_LAST_FEED] = Date.now();
+    },
+    wdt_feed: () => {
+      ctrl[CTRL.WDT_LAST_FEED] = Date.now();
+    },
+    heap_sample: (used: number) => {
+      ctrl[CTRL.HEAP_NOW] = used;
+      if (used > ctrl[CTRL.HEAP_PEAK]!) ctrl[CTRL.HEAP_PEAK] = used;
+    },
+    pin_get: (pin: number) => pins.get(pin) ?? 0,
+    pin_set: (pin: number, value: number) => {
+      if (pins.get(pin) === value) return;
+      pins.set(pin, value);
+      d.post({ type: 'pin', pin, value });
+    },
+    fw_version: () => init.firmwareVersion,
+    fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
+    dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
+
+    part_labels: () => OTA_SLOTS.join(','),
+    part_label: (which: number) => (which === 1 ? init.runningSlot : bootSlot()),
+    part_info: (label: string) => {
+      if (!isSlot(label)) return '';
+      const p = APP_PARTITIONS[label];
+      return [p.type, p.subtype, p.address, p.size, label].join(',');
+    },
+    part_next_update: () => otherSlot(init.runningSlot),
+    part_set_boot: (label: string) => {
+      if (!isSlot(label)) return `${-ESP_ERR_OTA_VALIDATE_FAILED}|ESP_ERR_NOT_FOUND`;
+      const result = setBootSlot(readOtaData(init.otadataFile), label, readPartitionFile(partFile(label)));
+      if (!result.ok) return `${-ESP_ERR_OTA_VALIDATE_FAILED}|ESP_ERR_OTA_VALIDATE_FAILED: ${result.error}`;
+      writeOtaData(init.otadataFile, result.data);
+      return '';
+    },
+    part_mark_valid: () => {
+      writeOtaData(init.otadataFile, markValid(readOtaData(init.otadataFile), init.runningSlot));
+      return '';
+    },
+
+    net_open: (host: string, port: number, tlsJson: string) =>
+      net.open(host, port, tlsJson ? (JSON.parse(tlsJson) as TlsRequest) : undefined),
+    net_connected: (id: number) => net.waitConnected(id),
+    net_wait: (id: number) => net.waitReadable(id),
+    net_drain: (id: number) => net.drain(id),
+    net_close: (id: number) => net.close(id),
+
+    wlan_active: (v: number) => wlan.active(v),
+    wlan_connect: (ssid: string, key: string) => wlan.connect(ssid, key),
+    wlan_disconnect: () => wlan.disconnect(),
+    wlan_status: () => wlan.status,
+    wlan_config: (key: string) => wlan.config(key),
+    wlan_set: (key: string, value: string) => wlan.set(key, value),
+  };
+
+  function bootSlot(): OtaSlot {
+    const data = readOtaData(init.otadataFile);
+    return data.seq.ota_1 > data.seq.ota_0 ? 'ota_1' : 'ota_0';
+  }
+
+  // An injected crash surfaces as an exception from the next call into the "hardware".
+  const guarded: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(api)) {
+    guarded[name] = (...args: never[]) => {
+      if (d.crashArmed()) throw new Error('virtual board: injected crash');
+      return fn(...args);
+    };
+  }
+  void WLAN_STATUS;
+  return guarded;
+}
