@@ -56,10 +56,10 @@ class _ThreadSafeFlag:
 
 
 def setup(heap_bytes, gc_threshold):
+    _install_modules()  # first: after the remount, /simpy is out of reach
     os.umount("/")
     os.mount(vfs.VfsPosix("/flash"), "/")
     os.chdir("/")
-    _install_modules()
     sys.path[:] = ["", ".frozen", "/lib"]
     sys.modules["_simgc"]._setup(heap_bytes, gc_threshold)
 
@@ -71,7 +71,7 @@ def run_file(name):
             src = f.read()
     except OSError:
         return True  # missing file: skipped, counts as success
-    g = sys.modules["__main__"].__dict__
+    g = __import__("__main__").__dict__
     try:
         exec(compile(src, name, "exec"), g)
         return True
@@ -96,7 +96,7 @@ async def wait_main():
 
 def probe(code):
     """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()."""
-    g = sys.modules["__main__"].__dict__
+    g = __import__("__main__").__dict__
     try:
         return repr(eval(code, g))
     except SyntaxError:

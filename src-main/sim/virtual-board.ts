@@ -1,0 +1,334 @@
+// A virtual ESP32 on the host: owns the board's worker thread and plays the parts of the chip that
+// must keep working while the interpreter is stuck: the hardware watchdog, resets and power.
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BootDecision } from './ota-state.js';
+import { chooseBootSlot, readOtaData, readPartitionFile, writeOtaData } from './ota-state.js';
+import { simPaths } from './sim-paths.js';
+import type { StateDir } from './state-dir.js';
+import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToHost } from './worker-protocol.js';
+import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
+import { bootBanner, resetCauseName } from './boot-banner.js';
+
+export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
+
+export interface VirtualBoardOptions {
+  state: StateDir;
+  accessPoint?: { ssid: string; password: string };
+  /** Emulated heap of an ESP32 without PSRAM (bytes). */
+  heapBytes?: number;
+  flashCapacity?: number;
+  /** Run boot.py/main.py (default true); false starts a bare interpreter for host API tests. */
+  runBootFiles?: boolean;
+  /** Copy serial output to the state directory's serial.log (default true). */
+  serialLog?: boolean;
+}
+
+export interface VirtualBoardEvents {
+  serial: [text: string];
+  pin: [pin: number, value: number];
+  boot: [cause: ResetCause, decision: BootDecision | undefined];
+  reset: [cause: ResetCause];
+  'power-cut': [];
+  'main-done': [];
+}
+
+const WDT_POLL_MS = 20;
+export const DEFAULT_ACCESS_POINT = { ssid: 'mqboard-sim', password: 'virtual-board' };
+
+export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
+  readonly id: string;
+  power: BoardPower = 'off';
+  bootCount = 0;
+  lastBoot: BootDecision | undefined;
+  readonly pins = new Map<number, number>();
+  private worker: Worker | undefined;
+  private control = new SharedArrayBuffer(CTRL_SLOTS * 8);
+  private ctrl = new Float64Array(this.control);
+  private wdtTimer: NodeJS.Timeout | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private link = true;
+  private netFaults = { blackhole: false, latencyMs: 0 };
+  private powerCutPlan: PowerCutPlan | undefined;
+  private probes = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  private nextProbe = 1;
+  private serialFd: number | undefined;
+
+  constructor(private readonly opts: VirtualBoardOptions) {
+    super();
+    this.id = opts.state.identity.id;
+  }
+
+  get state(): StateDir {
+    return this.opts.state;
+  }
+
+  /** Power on (cold boot): RTC memory and the watchdog start cleared. */
+  async powerOn(): Promise<void> {
+    if (this.power !== 'off') throw new Error(`board ${this.id} is already powered on`);
+    fs.rmSync(this.state.rtcFile, { force: true });
+    if (this.opts.serialLog !== false) this.serialFd ??= fs.openSync(this.state.serialLog, 'a');
+    await this.start(RESET_CAUSE.PWRON);
+  }
+
+  /** Power off now, wherever the board is (what a power cut does). */
+  async powerOff(): Promise<void> {
+    await this.stopWorker();
+    clearTimeout(this.sleepTimer);
+    this.power = 'off';
+    this.ctrl.fill(0);
+  }
+
+  async powerCycle(): Promise<void> {
+    await this.powerOff();
+    await this.powerOn();
+  }
+
+  /** Releases files; the board must be off (or is switched off). */
+  async close(): Promise<void> {
+    await this.powerOff();
+    if (this.serialFd !== undefined) fs.closeSync(this.serialFd);
+    this.serialFd = undefined;
+  }
+
+  setLink(up: boolean): void {
+    this.link = up;
+    this.send({ type: 'link', up });
+  }
+
+  setNetworkFaults(faults: { blackhole?: boolean; latencyMs?: number }): void {
+    Object.assign(this.netFaults, faults);
+    this.send({ type: 'net', ...faults });
+  }
+
+  /** The next call the firmware makes into the "hardware" raises an exception. */
+  crash(): void {
+    this.send({ type: 'crash' });
+  }
+
+  /** The interpreter spins in a busy loop; only the watchdog (or power) gets it out. */
+  hang(): void {
+    this.send({ type: 'hang' });
+  }
+
+  /** Cuts the power in the middle of a future write (file system or flash partition). */
+  armPowerCut(plan: PowerCutPlan): void {
+    this.powerCutPlan = plan;
+    this.send({ type: 'power-cut', plan });
+  }
+
+  heap(): { now: number; peak: number } {
+    return { now: this.ctrl[CTRL.HEAP_NOW]!, peak: this.ctrl[CTRL.HEAP_PEAK]! };
+  }
+
+  wdtTimeoutMs(): number {
+    return this.ctrl[CTRL.WDT_TIMEOUT_MS]!;
+  }
+
+  /** Debug probe: evaluates Python in the board's __main__ (like a JTAG probe, not the serial REPL). */
+  probe(code: string, timeoutMs = 5000): Promise<string> {
+    if (!this.worker || this.power !== 'running') return Promise.reject(new Error(`board ${this.id} is not running`));
+    const id = this.nextProbe++;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        reject(new Error(`board ${this.id}: probe timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.probes.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.send({ type: 'probe', id, code });
+    });
+  }
+
+  /** Resolves with the serial text once `pattern` has been printed (after this call). */
+  waitForSerial(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const onSerial = (text: string) => {
+        seen += text;
+        if (pattern.test(seen)) done(() => resolve(seen));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`board ${this.id}: ${pattern} not printed within ${timeoutMs} ms; got: ${seen.slice(-500)}`))), timeoutMs);
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.off('serial', onSerial);
+        fn();
+      };
+      this.on('serial', onSerial);
+    });
+  }
+
+  private send(msg: HostToWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  private serial(text: string): void {
+    if (this.serialFd !== undefined) fs.writeSync(this.serialFd, text);
+    this.emit('serial', text);
+  }
+
+  private async start(cause: ResetCause): Promise<void> {
+    let decision = this.lastBoot;
+    if (cause !== RESET_CAUSE.SOFT || !decision) {
+      // The second-stage bootloader runs on every chip reset, not on a soft reset.
+      const chosen = chooseBootSlot(readOtaData(this.state.otadataFile), (slot) =>
+        readPartitionFile(path.join(this.state.partitionDir, `${slot}.bin`)),
+      );
+      writeOtaData(this.state.otadataFile, chosen.data);
+      decision = chosen.decision;
+      this.lastBoot = decision;
+    }
+    this.bootCount++;
+    this.serial(bootBanner(cause, decision));
+    this.emit('boot', cause, decision);
+    if (!decision.slot) {
+      this.power = 'halted';
+      return;
+    }
+    if (cause !== RESET_CAUSE.SOFT) this.ctrl[CTRL.WDT_TIMEOUT_MS] = 0; // a chip reset stops the WDT
+    const init: BoardWorkerInit = {
+      boardId: this.id,
+      flashDir: this.state.flashDir,
+      partitionDir: this.state.partitionDir,
+      rtcFile: this.state.rtcFile,
+      otadataFile: this.state.otadataFile,
+      pyDir: simPaths().pyDir,
+      resetCause: cause,
+      runningSlot: decision.slot,
+      firmwareVersion: decision.version,
+      uniqueIdHex: this.state.identity.uniqueIdHex,
+      ip: `10.42.0.${(parseInt(this.state.identity.uniqueIdHex.slice(-2), 16) % 250) + 2}`,
+      accessPoint: this.opts.accessPoint ?? DEFAULT_ACCESS_POINT,
+      flashCapacity: this.opts.flashCapacity ?? 2 * 1024 * 1024,
+      heapBytes: this.opts.heapBytes ?? 110 * 1024,
+      gcThreshold: 4096,
+      control: this.control,
+      linkUp: this.link,
+      net: { ...this.netFaults },
+      runBootFiles: this.opts.runBootFiles !== false,
+      ...(this.powerCutPlan && { powerCut: this.powerCutPlan }),
+    };
+    const worker = new Worker(simPaths().workerFile, { workerData: init, stdout: true, stderr: true });
+    this.worker = worker;
+    this.power = 'running';
+    worker.stdout.on('data', (b: Buffer) => this.serial(b.toString()));
+    worker.stderr.on('data', (b: Buffer) => this.serial(b.toString()));
+    let booted = false;
+    worker.on('message', (msg: WorkerToHost) => {
+      if (msg.type === 'booted') booted = true;
+      this.onMessage(msg);
+    });
+    worker.on('error', (err) => {
+      // A JavaScript error in the worker is the emulator's equivalent of a CPU exception.
+      this.serial(`\nGuru Meditation Error: virtual board worker failed: ${err.message}\n`);
+    });
+    worker.on('exit', (code) => void this.onExit(worker, code, booted));
+    this.armWatchdogPoll();
+    await new Promise<void>((resolve, reject) => {
+      const onMsg = (m: WorkerToHost) => m.type === 'booted' && (worker.off('message', onMsg), resolve());
+      worker.on('message', onMsg);
+      worker.once('exit', (code) => reject(new Error(`board ${this.id}: worker exited during start-up (code ${code})`)));
+    }).catch((err: Error) => {
+      if (this.worker === worker) throw err;
+    });
+  }
+
+  private onMessage(msg: WorkerToHost): void {
+    switch (msg.type) {
+      case 'serial':
+        this.serial(msg.text);
+        break;
+      case 'pin':
+        this.pins.set(msg.pin, msg.value);
+        this.emit('pin', msg.pin, msg.value);
+        break;
+      case 'probe-result': {
+        const p = this.probes.get(msg.id);
+        this.probes.delete(msg.id);
+        if (msg.ok) p?.resolve(msg.value);
+        else p?.reject(new Error(msg.value));
+        break;
+      }
+      case 'main-done':
+        this.emit('main-done');
+        break;
+      case 'booted':
+        break;
+    }
+  }
+
+  private async onExit(worker: Worker, code: number, booted: boolean): Promise<void> {
+    if (this.worker !== worker) return; // stopped by the host on purpose
+    if (!booted) {
+      // The emulator itself failed to start: rebooting would only loop.
+      this.worker = undefined;
+      this.power = 'halted';
+      clearInterval(this.wdtTimer);
+      this.serial(`\nvirtual board: the emulator failed to start (worker exit code ${code})\n`);
+      return;
+    }
+    this.worker = undefined;
+    this.power = 'off';
+    clearInterval(this.wdtTimer);
+    for (const p of this.probes.values()) p.reject(new Error(`board ${this.id} reset`));
+    this.probes.clear();
+    switch (code) {
+      case EXIT.SOFT_RESET:
+        return this.restart(RESET_CAUSE.SOFT);
+      case EXIT.POWER_CUT:
+        this.powerCutPlan = undefined;
+        this.ctrl.fill(0);
+        this.emit('power-cut');
+        return;
+      case EXIT.DEEPSLEEP:
+        this.power = 'deepsleep';
+        this.sleepTimer = setTimeout(() => void this.restart(RESET_CAUSE.DEEPSLEEP), this.ctrl[CTRL.DEEPSLEEP_MS]! || 1);
+        return;
+      case EXIT.HARD_RESET:
+        return this.restart(RESET_CAUSE.HARD);
+      default:
+        // A panic (or a worker error): the ESP32 reboots with ESP_RST_PANIC, which reads as HARD_RESET.
+        this.serial(`\nGuru Meditation Error: Core 1 panic'ed (worker exit code ${code}). Rebooting...\n`);
+        return this.restart(RESET_CAUSE.HARD);
+    }
+  }
+
+  private async restart(cause: ResetCause): Promise<void> {
+    this.emit('reset', cause);
+    try {
+      await this.start(cause);
+    } catch (err) {
+      this.serial(`\nvirtual board: restart failed: ${(err as Error).message}\n`);
+    }
+  }
+
+  private armWatchdogPoll(): void {
+    clearInterval(this.wdtTimer);
+    this.wdtTimer = setInterval(() => {
+      const timeout = this.ctrl[CTRL.WDT_TIMEOUT_MS]!;
+      if (timeout > 0 && Date.now() - this.ctrl[CTRL.WDT_LAST_FEED]! > timeout) void this.watchdogReset();
+    }, WDT_POLL_MS);
+  }
+
+  private async watchdogReset(): Promise<void> {
+    clearInterval(this.wdtTimer);
+    this.serial(`\nE (wdt) Task watchdog got triggered: the board was not fed for ${this.ctrl[CTRL.WDT_TIMEOUT_MS]} ms\n`);
+    await this.stopWorker();
+    await this.restart(RESET_CAUSE.WDT);
+  }
+
+  private async stopWorker(): Promise<void> {
+    clearInterval(this.wdtTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+    for (const p of this.probes.values()) p.reject(new Error(`board ${this.id} stopped`));
+    this.probes.clear();
+  }
+}
+
+export { resetCauseName };
