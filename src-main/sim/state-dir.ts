@@ -69,6 +69,7 @@ export function openStateDir(root: string, opts: { id: string; initialImage?: ()
       if (identity.id !== opts.id) throw new StateDirError(`${root} belongs to board "${identity.id}", not "${opts.id}"`);
       const dir = layout(root, identity);
       checkLayout(dir);
+      ensurePartitionFiles(dir);
       return dir;
     }
   }
@@ -79,6 +80,7 @@ export function openStateDir(root: string, opts: { id: string; initialImage?: ()
   fs.mkdirSync(dir.flashDir, { recursive: true });
   fs.mkdirSync(dir.partitionDir, { recursive: true });
   if (opts.initialImage) fs.writeFileSync(path.join(dir.partitionDir, 'ota_0.bin'), opts.initialImage());
+  ensurePartitionFiles(dir);
   fs.writeFileSync(identityFile, JSON.stringify(identity, null, 2));
   return dir;
 }
@@ -95,5 +97,13 @@ function checkLayout(dir: StateDir): void {
     if (st.size > ESP32_APP_PARTITION_SIZE) {
       throw new StateDirError(`${file} is ${st.size} bytes, larger than the ${ESP32_APP_PARTITION_SIZE}-byte app partition`);
     }
+  }
+}
+
+/** A never-written partition is an empty file: its bytes read as erased flash (0xFF). */
+function ensurePartitionFiles(dir: StateDir): void {
+  for (const slot of OTA_SLOTS) {
+    const file = path.join(dir.partitionDir, `${slot}.bin`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, new Uint8Array(0));
   }
 }

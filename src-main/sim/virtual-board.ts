@@ -129,6 +129,15 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
 
   /** Debug probe: evaluates Python in the board's __main__ (like a JTAG probe, not the serial REPL). */
   probe(code: string, timeoutMs = 5000): Promise<string> {
+    return this.runProbe(code, false, timeoutMs);
+  }
+
+  /** Like probe(), for an expression whose value is JSON-serialisable: returns the value. */
+  async probeJson<T = unknown>(expr: string, timeoutMs = 5000): Promise<T> {
+    return JSON.parse(await this.runProbe(expr, true, timeoutMs)) as T;
+  }
+
+  private runProbe(code: string, json: boolean, timeoutMs: number): Promise<string> {
     if (!this.worker || this.power !== 'running') return Promise.reject(new Error(`board ${this.id} is not running`));
     const id = this.nextProbe++;
     return new Promise<string>((resolve, reject) => {
@@ -140,7 +149,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
         resolve: (v) => (clearTimeout(timer), resolve(v)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.send({ type: 'probe', id, code });
+      this.send({ type: 'probe', id, code, json });
     });
   }
 

@@ -55,7 +55,7 @@ export type HostToWorker =
   | { type: 'crash' }
   | { type: 'hang' }
   | { type: 'power-cut'; plan: PowerCutPlan }
-  | { type: 'probe'; id: number; code: string };
+  | { type: 'probe'; id: number; code: string; json: boolean };
 
 export type WorkerToHost =
   | { type: 'serial'; text: string }

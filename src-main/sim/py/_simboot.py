@@ -94,11 +94,17 @@ async def wait_main():
         sys.print_exception(e)
 
 
-def probe(code):
-    """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()."""
+def probe(code, as_json):
+    """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()
+    (or JSON)."""
     g = __import__("__main__").__dict__
     try:
-        return repr(eval(code, g))
+        value = eval(code, g)
     except SyntaxError:
         exec(code, g)
-        return "None"
+        value = None
+    if as_json:
+        import json
+
+        return json.dumps(value)
+    return repr(value)

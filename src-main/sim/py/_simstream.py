@@ -17,7 +17,7 @@ def _raise(result):
 class Stream:
     def __init__(self, sid, extra):
         self._sid = sid
-        self._f = _netfs.open(str(sid), "r+b")
+        self._f = _netfs.open("/%d" % sid, "r+b")
         self.e = extra
         self._closed = False
 

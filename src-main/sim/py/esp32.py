@@ -49,7 +49,7 @@ class Partition:
         return "<Partition type=%d, subtype=%d, address=%d, size=%d, label=%s, encrypted=0>" % self._info[:5]
 
     def _file(self):
-        return _partfs.open(self._label + ".bin", "r+b")
+        return _partfs.open("/" + self._label + ".bin", "r+b")
 
     def readblocks(self, block_num, buf, offset=0):
         pos = block_num * self._bs + offset

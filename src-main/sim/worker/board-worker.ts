@@ -140,7 +140,7 @@ port.on('message', (msg: HostToWorker) => {
       break;
     case 'probe':
       try {
-        post({ type: 'probe-result', id: msg.id, ok: true, value: String(simboot.probe!(msg.code)) });
+        post({ type: 'probe-result', id: msg.id, ok: true, value: String(simboot.probe!(msg.code, msg.json)) });
       } catch (err) {
         post({ type: 'probe-result', id: msg.id, ok: false, value: (err as Error).message });
       }
