@@ -44,3 +44,48 @@ export async function closeTestBoards(): Promise<void> {
   await Promise.all([...live].map((b) => b.close()));
   live.clear();
 }
+
+/**
+ * Runs an awaitable Python expression on the board as an asyncio task and resolves with its
+ * JSON-serialisable result; a Python exception rejects with `repr(e)` and its errno.
+ */
+export async function probeAsync<T = unknown>(board: VirtualBoard, expr: string, timeoutMs = 10_000): Promise<T> {
+  const slot = `_probe_${Math.random().toString(36).slice(2, 10)}`;
+  await board.probe(
+    [
+      'import asyncio',
+      `${slot} = None`,
+      `async def ${slot}_run():`,
+      `    global ${slot}`,
+      '    try:',
+      `        ${slot} = ["ok", await (${expr})]`,
+      '    except BaseException as e:',
+      `        ${slot} = ["err", repr(e), getattr(e, "errno", None)]`,
+      `asyncio.create_task(${slot}_run())`,
+    ].join('\n'),
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await board.probeJson<[string, T] | [string, string, number | null] | null>(slot);
+    if (r) {
+      if (r[0] === 'ok') return r[1] as T;
+      throw Object.assign(new Error(String(r[1])), { errno: r[2] });
+    }
+    if (Date.now() > deadline) throw new Error(`board ${board.id}: ${expr} did not finish within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Python for flash: joins the simulated Wi-Fi and waits for an address. */
+export const WIFI_UP = `
+import network, asyncio
+async def wifi_up(ssid="mqboard-sim", key="virtual-board"):
+    w = network.WLAN(network.STA_IF)
+    w.active(True)
+    w.connect(ssid, key)
+    for _ in range(100):
+        if w.isconnected():
+            return w.ifconfig()[0]
+        await asyncio.sleep_ms(20)
+    return w.status()
+`;

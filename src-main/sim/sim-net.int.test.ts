@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_KINDS, startTestBroker } from '../testing/brokers.js';
+import type { TestBroker } from '../testing/brokers.js';
+import { getTestCa } from '../testing/test-ca.js';
+import { WIFI_UP, closeTestBoards, createTestBoard, probeAsync } from './test-boards.js';
+import type { VirtualBoard } from './virtual-board.js';
+
+afterEach(closeTestBoards);
+
+// Board-side helpers: a minimal MQTT CONNECT/CONNACK exchange, hand-encoded on the board.
+const NET_HELPERS = `${WIFI_UP}
+import asyncio, ssl, hashlib, binascii
+def ctx(cadata=None, verify=True):
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if verify:
+        c.verify_mode = ssl.CERT_REQUIRED
+    if cadata:
+        c.load_verify_locations(cadata=cadata)
+    return c
+async def mqtt_connack(host, port, ssl=None, server_hostname=None):
+    r, w = await asyncio.open_connection(host, port, ssl=ssl, server_hostname=server_hostname)
+    cid = b"simtest"
+    body = b"\\x00\\x04MQTT\\x04\\x02\\x00\\x3c" + len(cid).to_bytes(2, "big") + cid
+    w.write(bytes([0x10, len(body)]) + body)
+    await w.drain()
+    ack = await r.readexactly(4)
+    w.close()
+    await w.wait_closed()
+    return list(ack)
+`;
+
+async function bootWithWifi(files: Record<string, string | Uint8Array> = {}): Promise<VirtualBoard> {
+  const board = createTestBoard({ runBootFiles: false, files: { 'nettest.py': NET_HELPERS, ...files } });
+  await board.powerOn();
+  await board.probe('from nettest import *');
+  expect(await probeAsync(board, 'wifi_up()')).toMatch(/^10\.42\.0\.\d+$/);
+  return board;
+}
+
+describe('virtual board: TCP streams', () => {
+  let server: net.Server;
+  let port: number;
+  const payload = randomBytes(1_500_000);
+  const received: Buffer[] = [];
+
+  beforeAll(async () => {
+    server = net.createServer((sock) => {
+      sock.once('data', (first) => {
+        received.push(first);
+        if (first.toString().startsWith('STREAM')) sock.end(Buffer.concat([Buffer.from('hello\nworld\n'), payload]));
+        else if (first.toString().startsWith('ECHO')) sock.on('data', (d) => sock.write(d)), sock.write(first);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads lines, exact sizes and a 1.5 MB stream until EOF with MicroPython stream semantics', async () => {
+    const board = await bootWithWifi({
+      'stream.py': `
+import asyncio, hashlib, binascii
+async def fetch(port):
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(b"STREAM please")
+    await w.drain()
+    l1 = await r.readline()
+    l2 = await r.readexactly(6)
+    h = hashlib.sha256()
+    buf = bytearray(4096)
+    total = 0
+    while True:
+        n = await r.readinto(buf)
+        if not n:
+            break
+        h.update(memoryview(buf)[:n])
+        total += n
+    tail = await r.read(10)
+    w.close()
+    await w.wait_closed()
+    return [l1.decode(), l2.decode(), total, binascii.hexlify(h.digest()).decode(), len(tail)]
+`,
+    });
+    await board.probe('from stream import fetch');
+    const [l1, l2, total, digest, tail] = await probeAsync<[string, string, number, string, number]>(board, `fetch(${port})`);
+    expect([l1, l2, tail]).toEqual(['hello\n', 'world\n', 0]);
+    expect(total).toBe(payload.length);
+    expect(digest).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(received.some((b) => b.toString() === 'STREAM please')).toBe(true);
+  });
+
+  it('raises OSError with the ESP32 errno for a refused connection and without Wi-Fi', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const board = await bootWithWifi();
+    await expect(probeAsync(board, `asyncio.open_connection("127.0.0.1", ${deadPort})`)).rejects.toMatchObject({ errno: 111 });
+    await board.probe('network.WLAN(network.STA_IF).disconnect()');
+    await expect(probeAsync(board, `asyncio.open_connection("127.0.0.1", ${port})`)).rejects.toMatchObject({ errno: 113 });
+  });
+
+  it('breaks connections when the link is cut, delays traffic with latency, drops it in a blackhole', async () => {
+    const board = await bootWithWifi();
+    await board.probe(`import time\nasync def echo(msg):\n    r, w = await asyncio.open_connection("127.0.0.1", ${port})\n    t0 = time.ticks_ms()\n    w.write(msg)\n    await w.drain()\n    got = await r.readexactly(len(msg))\n    dt = time.ticks_diff(time.ticks_ms(), t0)\n    w.close()\n    return [got.decode(), dt]`);
+    const [text, fast] = await probeAsync<[string, number]>(board, 'echo(b"ECHO 1")');
+    expect(text).toBe('ECHO 1');
+    board.setNetworkFaults({ latencyMs: 150 });
+    const [, slow] = await probeAsync<[string, number]>(board, 'echo(b"ECHO 2")');
+    expect(slow).toBeGreaterThanOrEqual(fast + 250); // 150 ms each way
+
+    board.setNetworkFaults({ latencyMs: 0 });
+    await board.probe(`async def hold():\n    global held\n    held = await asyncio.open_connection("127.0.0.1", ${port})\n    held[1].write(b"ECHO x")\n    return list(await held[0].readexactly(6))`);
+    await probeAsync(board, 'hold()');
+    board.setNetworkFaults({ blackhole: true });
+    await board.probe('held[1].write(b"ECHO lost")');
+    await expect(probeAsync(board, 'asyncio.wait_for(held[0].readexactly(4), 0.5)', 3000)).rejects.toThrow(/TimeoutError/);
+    board.setNetworkFaults({ blackhole: false });
+    board.setLink(false);
+    await expect(probeAsync(board, 'held[0].read(10)')).rejects.toMatchObject({ errno: 103 });
+    expect(await board.probeJson('network.WLAN(network.STA_IF).isconnected()')).toBe(false);
+  });
+});
+
+describe.each(BROKER_KINDS)('virtual board: MQTT over TCP and TLS against %s', (kind) => {
+  let broker: TestBroker;
+  let wrongHost: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker(kind, { tls: true });
+    wrongHost = await startTestBroker(kind, { tls: true, tlsServerCert: 'wrong-host' });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await wrongHost?.close();
+  });
+
+  it('gets a CONNACK over plain TCP', async () => {
+    const board = await bootWithWifi();
+    expect(await probeAsync(board, `mqtt_connack("127.0.0.1", ${broker.port})`)).toEqual([0x20, 2, 0, 0]);
+  });
+
+  it('verifies the broker certificate: the right CA connects, a wrong CA or hostname is refused', async () => {
+    const ca = await getTestCa();
+    const board = await bootWithWifi({
+      'ca.der': ca.ca.certDer,
+    });
+    await board.probe(`CA = open("ca.der", "rb").read()\nWRONG = """${ca.wrongCa.cert}"""`);
+    expect(await probeAsync(board, `mqtt_connack("localhost", ${broker.tlsPort}, ssl=ctx(CA))`)).toEqual([0x20, 2, 0, 0]);
+    await expect(probeAsync(board, `mqtt_connack("localhost", ${broker.tlsPort}, ssl=ctx(WRONG))`)).rejects.toMatchObject({ errno: -9984 });
+    await expect(probeAsync(board, `mqtt_connack("127.0.0.1", ${wrongHost.tlsPort}, ssl=ctx(CA), server_hostname="localhost")`)).rejects.toMatchObject({ errno: -9984 });
+    await expect(probeAsync(board, `mqtt_connack("localhost", ${broker.tlsPort}, ssl=ctx())`)).rejects.toMatchObject({ errno: -9984 });
+  });
+});
