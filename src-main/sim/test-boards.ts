@@ -2,17 +2,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAppImage } from './firmware-image-builder.js';
+import { factoryFirmware } from './factory-firmware.js';
 import { openStateDir } from './state-dir.js';
 import type { VirtualBoardOptions } from './virtual-board.js';
 import { VirtualBoard } from './virtual-board.js';
-
-let factoryImage: Buffer | undefined;
-/** The image a fresh board ships with in ota_0 (built once per process). */
-export function factoryFirmware(): Buffer {
-  factoryImage ??= buildAppImage({ version: 'v1.27.0', projectName: 'micropython', totalSize: 256 * 1024 });
-  return factoryImage;
-}
 
 export interface TestBoardOptions extends Omit<VirtualBoardOptions, 'state'> {
   id?: string;
