@@ -50,7 +50,10 @@ describe('virtual board: TCP streams', () => {
       sock.once('data', (first) => {
         received.push(first);
         if (first.toString().startsWith('STREAM')) sock.end(Buffer.concat([Buffer.from('hello\nworld\n'), payload]));
-        else if (first.toString().startsWith('ECHO')) sock.on('data', (d) => sock.write(d)), sock.write(first);
+        else if (first.toString().startsWith('ECHO')) {
+          sock.on('data', (d) => sock.write(d));
+          sock.write(first);
+        }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

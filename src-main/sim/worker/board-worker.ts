@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
-import { CTRL, EXIT } from '../worker-protocol.js';
+import { EXIT } from '../worker-protocol.js';
 import { installErrnoBridge } from './errno-bridge.js';
 import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
@@ -93,10 +93,12 @@ for (const name of fs.readdirSync(init.pyDir)) {
   if (name.endsWith('.py')) (FS as unknown as { writeFile(p: string, d: Uint8Array): void }).writeFile(`/simpy/${name}`, fs.readFileSync(path.join(init.pyDir, name)));
 }
 
-const mac = `24:0a:c4:${init.uniqueIdHex.slice(-6).replace(/(..)(?=.)/g, '$1:')}`;
-let net: SimNetwork;
-const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: mac.replace(/:/g, ''), ip: init.ip }, () => net.linkLost());
-net = new SimNetwork(FS, () => wlan.connected);
+// Espressif's OUI, then the board's own bytes.
+const macHex = `240ac4${init.uniqueIdHex.slice(-6)}`;
+const netRef: { current?: SimNetwork } = {};
+const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => netRef.current?.linkLost());
+const net = new SimNetwork(FS, () => wlan.connected);
+netRef.current = net;
 net.setFaults(init.net);
 let crashArmed = false;
 

@@ -134,7 +134,9 @@ export class SimNetwork {
   private attach(s: SimSocket, isTls: boolean, verifyWithoutCa: boolean): void {
     const { sock } = s;
     const timer = setTimeout(() => {
-      if (!s.connected) this.finishConnect(s, `${linuxErrno('ETIMEDOUT')}|ETIMEDOUT`), sock.destroy();
+      if (s.connected) return;
+      this.finishConnect(s, `${linuxErrno('ETIMEDOUT')}|ETIMEDOUT`);
+      sock.destroy();
     }, CONNECT_TIMEOUT_MS);
     const onReady = () => {
       clearTimeout(timer);
