@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -236,6 +237,55 @@ async def send(tag, port, size, chunk):
     w.close()
     return [sent, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
 
+async def send_nodrain(tag, port, size, chunk):
+    # Diagnostic: the same writes with a single drain() at the end.
+    data = bytearray(chunk)
+    mv = memoryview(data)
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    t1 = time.ticks_us()
+    w.write(("PUT %d %s\\n" % (size, tag)).encode())
+    sent = 0
+    while sent < size:
+        n = min(chunk, size - sent)
+        w.write(data if n == chunk else mv[:n])
+        sent += n
+    await w.drain()
+    t2 = time.ticks_us()
+    await r.readexactly(1)
+    t3 = time.ticks_us()
+    w.close()
+    return [sent, time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
+
+async def recv_buffered(tag, port, size, bufsize, delay_ms):
+    # Diagnostic: lets the whole stream arrive in the worker first, then times only the copies
+    # into Python (readinto calls, no waiting for the network).
+    buf = bytearray(bufsize)
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(("GET %d %s\\n" % (size, tag)).encode())
+    await asyncio.sleep_ms(delay_ms)
+    t1 = time.ticks_us()
+    total = 0
+    calls = 0
+    while True:
+        n = await r.readinto(buf)
+        calls += 1
+        if not n:
+            break
+        total += n
+    t2 = time.ticks_us()
+    w.close()
+    return [total, time.ticks_diff(t2, t1), calls]
+
+def ticks_resolution_us():
+    t = time.ticks_us()
+    steps = []
+    while len(steps) < 5:
+        u = time.ticks_us()
+        if u != t:
+            steps.append(time.ticks_diff(u, t))
+            t = u
+    return min(steps)
+
 # Diagnostics: what one await of a host (JavaScript) promise and one asyncio yield cost.
 async def await_cost(n):
     t0 = time.ticks_us()
@@ -245,10 +295,10 @@ async def await_cost(n):
     for _ in range(n):
         await asyncio.sleep_ms(0)
     t2 = time.ticks_us()
-    for _ in range(n):
+    for _ in range(n * 100):
         pass
     t3 = time.ticks_us()
-    return [time.ticks_diff(t1, t0) / n, time.ticks_diff(t2, t1) / n, time.ticks_diff(t3, t2) / n]
+    return [time.ticks_diff(t1, t0) / n, time.ticks_diff(t2, t1) / n, time.ticks_diff(t3, t2) / n / 100]
 `;
 
 let benchRoot = '';
@@ -314,6 +364,22 @@ async function bridgeSend(board: VirtualBoard, port: number, chunk: number): Pro
     connectMs: connectUs! / 1000,
     extra: { writeLoopMs: writeUs! / 1000, serverReqToLastByteMs: st.done! - st.request },
   };
+}
+
+async function bridgeSendNoDrain(board: VirtualBoard, port: number, chunk: number): Promise<TransferSample> {
+  const tag = newTag(`bsendnd${chunk}`);
+  const t0 = performance.now();
+  const [sent, writeUs, ackUs] = await runOnBoard<number[]>(board, `bench.send_nodrain("${tag}", ${port}, ${SIZE}, ${chunk})`);
+  if (sent !== SIZE) throw new Error(`bridge send sent ${sent} bytes, expected ${SIZE}`);
+  const st = serverTimes.get(tag)!;
+  return { clientMs: ackUs! / 1000, hostMs: st.done! - t0, connectMs: Number.NaN, extra: { writeLoopMs: writeUs! / 1000 } };
+}
+
+/** Host-side cost of one event-loop hop, for comparison with the board's await cost. */
+async function hopCostUs(kind: 'timeout0' | 'immediate', n = 300): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await new Promise((resolve) => (kind === 'immediate' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  return ((performance.now() - t0) * 1000) / n;
 }
 
 async function plainTransfer(client: PlainClient, op: 'recv' | 'send', port: number, chunk: number): Promise<TransferSample> {
@@ -386,16 +452,26 @@ function pairedRatio(a: TransferSample[], b: TransferSample[], key: 'clientMs' |
 // --- 3: boot ------------------------------------------------------------------------------------------
 const TRIVIAL_FILES = { 'boot.py': '# nothing\n', 'main.py': 'print("main up")\n' };
 
-async function bootOnce(): Promise<{ bootedMs: number; mainDoneMs: number }> {
+interface BootSample {
+  /** powerOn() → 'boot' event: the host-side bootloader model (OTA data, image check). */
+  bootloaderMs: number;
+  /** powerOn() resolved: the worker has MicroPython and the shims up. */
+  bootedMs: number;
+  mainDoneMs: number;
+}
+
+async function bootOnce(): Promise<BootSample> {
   const board = createTestBoard({ id: `boot-${boardSeq}`, root: boardRoot(), files: TRIVIAL_FILES });
   const mainDone = once(board, 'main-done');
+  let tBoot = Number.NaN;
+  board.once('boot', () => (tBoot = performance.now()));
   const t0 = performance.now();
   await board.powerOn();
   const t1 = performance.now();
   await mainDone;
   const t2 = performance.now();
   await board.close();
-  return { bootedMs: t1 - t0, mainDoneMs: t2 - t0 };
+  return { bootloaderMs: tBoot - t0, bootedMs: t1 - t0, mainDoneMs: t2 - t0 };
 }
 
 const WASM_PATH = requireCjs.resolve('@micropython/micropython-webassembly-pyscript');
@@ -464,7 +540,8 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     when: new Date().toISOString(),
     node: process.version,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: os.cpus().length,
+    loadAvgAtStart: os.loadavg().map((x) => round(x)),
     sizeBytes: SIZE,
     rounds: ROUNDS,
   };
@@ -476,6 +553,8 @@ async function main(): Promise<void> {
     // 1. receive
     log('starting the receive benchmark');
     const board = await startBenchBoard('bench-net');
+    const simgcAtStart = await board.probeJson<[number, number]>('[__import__("sys").modules["_simgc"]._gc.mem_alloc(), __import__("sys").modules["_simgc"]._base]');
+    const heapAtStart = board.heap();
     const awaitCost = await runOnBoard<number[]>(board, 'bench.await_cost(500)');
     const recv = await sideBySide(
       {
@@ -487,6 +566,22 @@ async function main(): Promise<void> {
       'recv',
     );
     const recvHeap = board.heap();
+    // Diagnostics: the copy cost alone (stream already buffered in the worker).
+    const buffered: Record<string, number[]> = { '4k': [], '16k': [] };
+    for (let i = 0; i < 3; i++) {
+      for (const [k, bs] of [['4k', 4096], ['16k', 16384]] as const) {
+        const [total, us, calls] = await runOnBoard<number[]>(board, `bench.recv_buffered("${newTag('bbuf')}", ${port}, ${SIZE}, ${bs}, 300)`);
+        if (total !== SIZE) throw new Error(`buffered recv got ${total} bytes`);
+        buffered[k]!.push(us! / 1000, calls!);
+      }
+    }
+    const bufferedSummary = Object.fromEntries(
+      Object.entries(buffered).map(([k, xs]) => {
+        const ms = median(xs.filter((_, i) => i % 2 === 0));
+        return [k, { medianMs: round(ms), MBps: round(mbps(SIZE, ms)), readintoCalls: xs[1]!, usPerCall: round((ms * 1000) / xs[1]!, 1) }];
+      }),
+    );
+    const ticksResolutionUs = await board.probeJson<number>('bench.ticks_resolution_us()');
     const recvSummary = Object.fromEntries(Object.entries(recv).map(([k, v]) => [k, summarise(v)]));
     const recvRatios = {
       'bridge-4k/plain-main': pairedRatio(recv['bridge-4k']!, recv['plain-main']!),
@@ -508,8 +603,14 @@ async function main(): Promise<void> {
       met4kHostWall: b4.medianHostMs < TARGET_MS,
       met16kBoard: b16.medianClientMs < TARGET_MS,
     };
-    results.receive = { summary: recvSummary, ratios: recvRatios, target, boardHeapAfter: recvHeap };
-    results.awaitCostUs = { hostPromise: round(awaitCost[0]!), sleepMs0: round(awaitCost[1]!), emptyLoopIteration: round(awaitCost[2]!, 3) };
+    results.receive = { summary: recvSummary, ratios: recvRatios, target, boardHeapAtStart: heapAtStart, interpreterHeapAtStart: { inUse: simgcAtStart[0], simgcBaseline: simgcAtStart[1] }, boardHeapAfter: recvHeap, bufferedCopyOnly: bufferedSummary, boardTicksResolutionUs: ticksResolutionUs };
+    results.awaitCostUs = {
+      boardAwaitHostPromise: round(awaitCost[0]!),
+      boardAwaitSleepMs0: round(awaitCost[1]!),
+      boardEmptyLoopIteration: round(awaitCost[2]!, 3),
+      hostSetTimeout0Hop: round(await hopCostUs('timeout0')),
+      hostSetImmediateHop: round(await hopCostUs('immediate')),
+    };
 
     // 2. send
     log('starting the send benchmark');
@@ -521,6 +622,8 @@ async function main(): Promise<void> {
         'plain-worker-4096': () => plainTransfer(plainW, 'send', port, 4096),
         'bridge-1400': () => bridgeSend(board, port, 1400),
         'bridge-4096': () => bridgeSend(board, port, 4096),
+        // Diagnostic: how fast the bridge writes when drain() is awaited only once.
+        'bridge-1400-one-drain': () => bridgeSendNoDrain(board, port, 1400),
       },
       'send',
     );
@@ -533,6 +636,8 @@ async function main(): Promise<void> {
         'bridge-4096/plain-main-4096': pairedRatio(send['bridge-4096']!, send['plain-main-4096']!),
         'bridge-4096/plain-worker-4096': pairedRatio(send['bridge-4096']!, send['plain-worker-4096']!),
         'bridge-4096/bridge-1400': pairedRatio(send['bridge-4096']!, send['bridge-1400']!),
+        'diag bridge-1400-one-drain/plain-main-1400': pairedRatio(send['bridge-1400-one-drain']!, send['plain-main-1400']!),
+        'diag bridge-1400-one-drain/bridge-1400': pairedRatio(send['bridge-1400-one-drain']!, send['bridge-1400']!),
       },
       boardHeapAfter: board.heap(),
     };
@@ -542,7 +647,7 @@ async function main(): Promise<void> {
     log('starting the boot benchmark');
     await bootOnce(); // warm-up (first build of the factory image, file cache)
     await workerStartMs(true);
-    const boots: Array<{ bootedMs: number; mainDoneMs: number }> = [];
+    const boots: BootSample[] = [];
     const bare: number[] = [];
     const wasmOnly: number[] = [];
     const steps: Array<() => Promise<void>> = [
@@ -563,6 +668,7 @@ async function main(): Promise<void> {
     results.boot = {
       sequential: {
         n: BOOTS,
+        medianPowerOnToBootEventMs: round(median(boots.map((b) => b.bootloaderMs))),
         medianPowerOnToBootedMs: round(median(boots.map((b) => b.bootedMs))),
         medianPowerOnToMainDoneMs: round(singleMedian),
         samplesMainDoneMs: mainDone.map((x) => round(x, 1)),
@@ -601,6 +707,10 @@ async function main(): Promise<void> {
     await settle(2000);
     const rssWith = rssAfterGc();
     const heaps = memBoards.map((b) => b.heap());
+    // The interpreter's own figures: bytes in use now, and the baseline _simgc subtracts.
+    const raw = await Promise.all(
+      memBoards.map((b) => b.probeJson<[number, number]>('[__import__("sys").modules["_simgc"]._gc.mem_alloc(), __import__("sys").modules["_simgc"]._base]')),
+    );
     const running = memBoards.filter((b) => b.power === 'running').length;
     await Promise.all(memBoards.map((b) => b.close()));
     await settle();
@@ -625,6 +735,8 @@ async function main(): Promise<void> {
       ratioBoardToPlainWorker: round(perBoard / perIdleWorker, 2),
       boardHeapPeakBytes: { median: median(heaps.map((h) => h.peak)), max: Math.max(...heaps.map((h) => h.peak)) },
       boardHeapNowBytes: { median: median(heaps.map((h) => h.now)), max: Math.max(...heaps.map((h) => h.now)) },
+      interpreterHeapInUseBytes: { median: median(raw.map((x) => x[0])), max: Math.max(...raw.map((x) => x[0])) },
+      simgcBaselineBytes: { median: median(raw.map((x) => x[1])), max: Math.max(...raw.map((x) => x[1])) },
     };
 
     // --- table ---
@@ -635,6 +747,10 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(recvRatios)) rows.push([`recv ratio ${k}`, `${v}`]);
     rows.push([`recv target <${TARGET_MS} ms`, `4k board: ${target.met4kBoard ? 'MET' : 'NOT met'} (${b4.medianClientMs} ms), 4k host wall: ${target.met4kHostWall ? 'MET' : 'NOT met'} (${b4.medianHostMs} ms), 16k board: ${target.met16kBoard ? 'MET' : 'NOT met'} (${b16.medianClientMs} ms)`]);
     rows.push(['recv bridge-4k details', JSON.stringify(b4.extra)]);
+    rows.push(['recv bridge-16k details', JSON.stringify(b16.extra)]);
+    rows.push(['recv copy only (stream pre-buffered)', JSON.stringify(bufferedSummary)]);
+    rows.push(['recv board heap() at start / after', `${JSON.stringify(heapAtStart)} / ${JSON.stringify(recvHeap)} (interpreter in use ${simgcAtStart[0]}, _simgc baseline ${simgcAtStart[1]})`]);
+    rows.push(['board ticks_us resolution', `${ticksResolutionUs} us`]);
     for (const [k, v] of Object.entries(sendSummary)) {
       rows.push([`send ${k}`, `${v.clientMBps} MB/s (${v.medianClientMs} ms to ack, ${v.medianHostMs} ms host wall)`]);
     }
@@ -642,7 +758,7 @@ async function main(): Promise<void> {
     rows.push(['await cost (us)', JSON.stringify(results.awaitCostUs)]);
     const bootRes = results.boot as { sequential: Record<string, unknown>; parallel: Record<string, unknown> };
     const s = bootRes.sequential;
-    rows.push(['boot powerOn→booted', `${String(s.medianPowerOnToBootedMs)} ms`]);
+    rows.push(['boot powerOn→boot event / →booted', `${String(s.medianPowerOnToBootEventMs)} ms / ${String(s.medianPowerOnToBootedMs)} ms`]);
     rows.push(['boot powerOn→main-done', `${String(s.medianPowerOnToMainDoneMs)} ms (median of ${BOOTS})`]);
     rows.push(['boot ref: bare worker / wasm-only worker', `${String(s.medianBareWorkerMs)} ms / ${String(s.medianWasmOnlyWorkerMs)} ms`]);
     rows.push(['boot ratio board/bare worker, board/wasm-only', `${String(s.ratioBootToBareWorker)} / ${String(s.ratioBootToWasmOnlyWorker)}`]);
@@ -651,7 +767,8 @@ async function main(): Promise<void> {
     const m = results.memory as Record<string, unknown>;
     rows.push([`memory RSS per board (${MEM_BOARDS})`, `${String(m.rssPerBoardMB)} MB (plain idle worker ${String(m.rssPerIdlePlainWorkerMB)} MB, ratio ${String(m.ratioBoardToPlainWorker)})`]);
     rows.push(['memory RSS before/with/after close', `${String(m.rssBeforeMB)} / ${String(m.rssWithBoardsMB)} / ${String(m.rssAfterCloseMB)} MB`]);
-    rows.push(['board heap peak / now (median, max)', `${JSON.stringify(m.boardHeapPeakBytes)} / ${JSON.stringify(m.boardHeapNowBytes)} bytes`]);
+    rows.push(['board heap() peak / now (median, max)', `${JSON.stringify(m.boardHeapPeakBytes)} / ${JSON.stringify(m.boardHeapNowBytes)} bytes`]);
+    rows.push(['interpreter heap in use / _simgc baseline', `${JSON.stringify(m.interpreterHeapInUseBytes)} / ${JSON.stringify(m.simgcBaselineBytes)} bytes`]);
   } finally {
     await closeTestBoards();
     await plainWorker.terminate();
@@ -660,7 +777,8 @@ async function main(): Promise<void> {
   }
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\nsim-bridge benchmark (${SIZE} bytes per transfer, ${ROUNDS} rounds, node ${process.version}):`);
+  results.loadAvgAtEnd = os.loadavg().map((x) => round(x));
+  console.log(`\nsim-bridge benchmark (${SIZE} bytes per transfer, ${ROUNDS} rounds, node ${process.version}, load average ${JSON.stringify(results.loadAvgAtStart)} → ${JSON.stringify(results.loadAvgAtEnd)}):`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   // The runner passes the directory; the fallback is bench/results beside the bundle's dist/bench.
   const outDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');

@@ -16,15 +16,27 @@ _heap = 110 * 1024
 
 
 def _setup(heap_bytes, threshold):
-    global _base, _heap
+    global _heap
     _heap = heap_bytes
+    _gc.threshold(threshold)
+    rebase()
+
+
+def rebase():
+    # Called by the host again right before boot.py, from a shallow stack.
+    global _base
     _gc.collect()
     _base = _gc.mem_alloc()
-    _gc.threshold(threshold)
 
 
 def mem_alloc():
-    used = max(0, _gc.mem_alloc() - _base)
+    global _base
+    a = _gc.mem_alloc()
+    if a < _base:
+        # The baseline was taken with some garbage still referenced from the C stack
+        # (the collector is conservative): the shims can only be smaller than that.
+        _base = a
+    used = a - _base
     _h.heap_sample(used)
     return used
 

@@ -108,7 +108,11 @@ mp.registerJsModule(
     init, ctrl, net, wlan, post,
     exit: exitWorker,
     setDupterm: (fn) => (dupterm = fn),
-    crashArmed: () => crashArmed,
+    takeCrash: () => {
+      const armed = crashArmed;
+      crashArmed = false;
+      return armed;
+    },
   }),
 );
 
@@ -120,7 +124,13 @@ _simboot.setup(${init.heapBytes}, ${init.gcThreshold})
 `);
 const simboot = mp.pyimport('_simboot');
 const sampleHeap = mp.pyimport('gc').mem_alloc!;
-setInterval(() => sampleHeap(), HEAP_SAMPLE_MS).unref();
+setInterval(() => {
+  try {
+    sampleHeap();
+  } catch {
+    /* sampling must never take the board down */
+  }
+}, HEAP_SAMPLE_MS).unref();
 
 port.on('message', (msg: HostToWorker) => {
   switch (msg.type) {
@@ -150,6 +160,7 @@ port.on('message', (msg: HostToWorker) => {
   }
 });
 
+mp.pyimport('_simgc').rebase!();
 post({ type: 'booted' });
 if (init.runBootFiles) {
   if (simboot.run_file!('boot.py')) simboot.run_file!('main.py');

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeTestBoards, createTestBoard, probeAsync } from './test-boards.js';
+
+afterEach(closeTestBoards);
+
+async function bareBoard() {
+  const board = createTestBoard({ runBootFiles: false });
+  await board.powerOn();
+  return board;
+}
+
+describe('virtual board shims', () => {
+  it('machine: unique_id, freq, Pin state visible to the host, ESP32 pin limits', async () => {
+    const board = await bareBoard();
+    await board.probe('import machine');
+    expect(await board.probeJson('len(machine.unique_id())')).toBe(6);
+    expect(await board.probeJson('machine.unique_id().hex()')).toBe(board.state.identity.uniqueIdHex);
+    expect(await board.probeJson('machine.freq()')).toBe(160_000_000);
+    await expect(board.probe('machine.freq(123)')).rejects.toThrow(/ValueError/);
+
+    const seen: Array<[number, number]> = [];
+    board.on('pin', (pin, value) => seen.push([pin, value]));
+    await board.probe('led = machine.Pin(2, machine.Pin.OUT)\nled.on()\nled.off()\nled(1)');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([[2, 1], [2, 0], [2, 1]]);
+    expect(board.pins.get(2)).toBe(1);
+    expect(await board.probeJson('led.value()')).toBe(1);
+    await expect(board.probe('machine.Pin(6)')).rejects.toThrow(/invalid pin/);
+    await expect(board.probe('machine.Pin(34, machine.Pin.OUT)')).rejects.toThrow(/input/);
+  });
+
+  it('os: uname, urandom, dupterm captures terminal output; ESP32-only names', async () => {
+    const board = await bareBoard();
+    await board.probe('import os');
+    expect(await board.probeJson('os.uname().sysname')).toBe('esp32');
+    expect(await board.probeJson('os.uname().release')).toBe('1.27.0');
+    expect(await board.probeJson('len(os.urandom(16))')).toBe(16);
+    expect(await board.probeJson('hasattr(os, "VfsPosix")')).toBe(false);
+    await board.probe([
+      'class Cap:',
+      '    def __init__(self):',
+      '        self.data = bytearray()',
+      '    def write(self, b):',
+      '        self.data += b',
+      '        return len(b)',
+      '    def readinto(self, b):',
+      '        return None',
+      'cap = Cap()',
+      'os.dupterm(cap)',
+      'print("captured", 1 + 1)',
+      'os.dupterm(None)',
+      'print("not captured")',
+    ].join('\n'));
+    expect(await board.probeJson('bytes(cap.data).decode()')).toBe('captured 2\n');
+  });
+
+  it('gc: reports an ESP32-sized heap and a high-water mark the host can read', async () => {
+    const board = await bareBoard();
+    await board.probe('import gc');
+    const free = await board.probeJson<number>('gc.mem_free()');
+    expect(free).toBeGreaterThan(60_000);
+    expect(free).toBeLessThanOrEqual(110 * 1024);
+    const before = board.heap().peak;
+    await board.probe('big = bytearray(40_000)\ngc.mem_alloc()\ndel big\ngc.collect()');
+    expect(board.heap().peak).toBeGreaterThanOrEqual(before + 40_000);
+    expect(await board.probeJson('gc.mem_alloc()')).toBeLessThan(board.heap().peak);
+  });
+
+  it('asyncio: uasyncio alias, ThreadSafeFlag, open_connection present', async () => {
+    const board = await bareBoard();
+    expect(await board.probeJson('__import__("uasyncio") is __import__("asyncio")')).toBe(true);
+    await board.probe('import asyncio\nflag = asyncio.ThreadSafeFlag()\nasync def waiter():\n    await flag.wait()\n    return "woke"\nasync def both():\n    t = asyncio.create_task(waiter())\n    await asyncio.sleep_ms(10)\n    flag.set()\n    return await t');
+    expect(await probeAsync(board, 'both()')).toBe('woke');
+    expect(await board.probeJson('callable(asyncio.open_connection)')).toBe(true);
+  });
+
+  it('an injected crash raises once from the next call into the hardware', async () => {
+    const board = await bareBoard();
+    await board.probe('import machine');
+    board.crash();
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(board.probe('machine.unique_id()')).rejects.toThrow(/injected crash/);
+    expect(await board.probeJson('len(machine.unique_id())')).toBe(6);
+  });
+
+  it('deep sleep keeps RTC memory and wakes with DEEPSLEEP_RESET', async () => {
+    const board = createTestBoard({ files: { 'main.py': 'import machine\nprint("WAKE", machine.reset_cause(), machine.RTC().memory())\n' } });
+    const first = board.waitForSerial(/WAKE 1 b''/);
+    await board.powerOn();
+    await first;
+    const woke = board.waitForSerial(/WAKE 4 b'zz'/);
+    await board.probe('machine.RTC().memory(b"zz")\nmachine.deepsleep(200)').catch(() => undefined);
+    expect(board.power).toBe('deepsleep');
+    await woke;
+  });
+
+  it('refuses probes on a board that is off', async () => {
+    const board = createTestBoard({ runBootFiles: false });
+    await expect(board.probe('1')).rejects.toThrow(/is not running/);
+  });
+});
