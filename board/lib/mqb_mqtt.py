@@ -1,0 +1,377 @@
+# MQTT 3.1.1 client for MicroPython asyncio, built for streaming (firmware upgrades over MQTT).
+# - QoS 0 and 1; QoS 1 publishes are pipelined (up to `window` in flight) and survive reconnects:
+#   unacknowledged messages are resent first, in order, with their packet id and DUP (3.1.1
+#   sections 4.4 and 4.6). wait_all_acked() waits for the window to drain.
+# - Incoming QoS 1 messages are acknowledged after their handler ran; redelivered duplicates
+#   (DUP set, packet id seen recently) are acknowledged without running the handler again.
+# - Reconnects with exponential backoff after any failure; keepalive pings; will; TLS.
+# - Bounded memory: one receive buffer (handlers get a memoryview valid during the call),
+#   a fixed window of unacknowledged messages, oversized messages skipped.
+import asyncio
+import time
+from micropython import const
+import mqb_log
+
+log = mqb_log.getLogger("mqtt")
+
+_CONNECT = const(0x10)
+_PUBLISH = const(0x30)
+_PUBACK = const(0x40)
+_SUBSCRIBE = const(0x82)
+_SUBACK = const(0x90)
+_PINGREQ = const(0xC0)
+_PINGRESP = const(0xD0)
+_DUP = const(0x08)
+_RECENT = const(32)
+_CONNACK_TEXT = ("", "bad protocol version", "client id rejected", "server unavailable",
+                 "bad user name or password", "not authorized")
+
+
+class MQTTError(OSError):
+    pass
+
+
+def topic_matches(flt, topic):
+    f = flt.split("/")
+    t = topic.split("/")
+    for i, part in enumerate(f):
+        if part == "#":
+            return True
+        if i >= len(t) or (part != "+" and part != t[i]):
+            return False
+    return len(f) == len(t)
+
+
+def _str(s):
+    b = s.encode() if isinstance(s, str) else bytes(s)
+    return len(b).to_bytes(2, "big") + b
+
+
+class MQTTClient:
+    def __init__(self, host, port=1883, client_id="", *, user=None, password=None, ssl=None,
+                 server_hostname=None, keepalive=60, clean=True, will=None, window=16,
+                 max_msg=8192, wifi=None):
+        self._addr = (host, port, ssl, server_hostname)
+        self._id, self._user, self._pw = client_id, user, password
+        self._keepalive, self._clean, self._will = keepalive, clean, will  # will: (topic, msg, retain, qos)
+        self._window = window
+        self._wifi = wifi  # object with `async up()`; None when the network is always there
+        self._rbuf = bytearray(max_msg)
+        self._hdr = bytearray(1)
+        self._pid = 0
+        self._unacked = []  # [pid, topic, msg, retain, sent_before, sent_on_connection], oldest first
+        self._acked = asyncio.Event()
+        self._subs = []  # [filter, qos, callback]
+        self._suback = {}
+        self._recent = [0] * _RECENT
+        self._recent_i = 0
+        self._up = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._w = None
+        self._task = None
+        self._last_rx = 0
+        self.connects = 0
+        self.on_connect = []  # coroutine functions run after each (re)connect
+
+    @property
+    def connected(self):
+        return self._w is not None
+
+    async def wait_connected(self):
+        await self._up.wait()
+
+    def start(self):
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self):
+        if self._task:
+            self._task.cancel()
+            self._task = None
+        self._drop()
+
+    # --- publishing -----------------------------------------------------------------------------
+    async def publish(self, topic, msg, retain=False, qos=0):
+        if isinstance(msg, str):
+            msg = msg.encode()
+        if qos == 0:
+            await self._up.wait()
+            await self._send_publish(0, topic, msg, retain, 0)
+            return 0
+        while len(self._unacked) >= self._window:
+            self._acked.clear()
+            await self._acked.wait()
+        pid = self._next_pid()
+        entry = [pid, topic, bytes(msg), retain, False, 0]
+        self._unacked.append(entry)
+        # Until the resend pass of a new connection is over, new messages wait their turn.
+        if self._up.is_set():
+            await self._send_entry(entry)
+        return pid
+
+    async def wait_all_acked(self):
+        while self._unacked:
+            self._acked.clear()
+            await self._acked.wait()
+
+    def _next_pid(self):
+        while True:
+            self._pid = self._pid % 65535 + 1
+            if not any(e[0] == self._pid for e in self._unacked):
+                return self._pid
+
+    async def _send_entry(self, e):
+        flags = 0x02 | (_DUP if e[4] else 0)
+        e[4] = True
+        e[5] = self.connects
+        await self._send_publish(flags, e[1], e[2], e[3], e[0])
+
+    async def _send_publish(self, flags, topic, msg, retain, pid):
+        t = topic.encode() if isinstance(topic, str) else topic
+        n = 2 + len(t) + len(msg) + (2 if pid else 0)
+        async with self._lock:
+            w = self._w
+            if w is None:
+                return
+            try:
+                w.write(self._fixed(_PUBLISH | flags | (1 if retain else 0), n))
+                w.write(len(t).to_bytes(2, "big"))
+                w.write(t)
+                if pid:
+                    w.write(pid.to_bytes(2, "big"))
+                w.write(msg)
+                await w.drain()
+            except OSError as e:
+                self._fail(e)
+
+    # --- subscriptions ------------------------------------------------------------------------
+    async def subscribe(self, flt, callback, qos=1):
+        """callback(topic, msg, retained, dup): msg is a memoryview valid during the call;
+        the callback may be a coroutine function."""
+        self._subs.append([flt, qos, callback])
+        if self._w is not None:
+            await self._send_subscribe(flt, qos)
+
+    async def _send_subscribe(self, flt, qos):
+        pid = self._next_pid()
+        ev = asyncio.Event()
+        self._suback[pid] = ev
+        body = pid.to_bytes(2, "big") + _str(flt) + bytes([qos])
+        await self._write(_SUBSCRIBE, body)
+        try:
+            await asyncio.wait_for(ev.wait(), 10)
+        finally:
+            self._suback.pop(pid, None)
+
+    # --- connection -----------------------------------------------------------------------------
+    def _fixed(self, kind, n):
+        h = bytearray([kind])
+        while True:
+            b = n & 0x7F
+            n >>= 7
+            h.append(b | (0x80 if n else 0))
+            if not n:
+                return h
+
+    async def _write(self, kind, body):
+        async with self._lock:
+            w = self._w
+            if w is None:
+                raise OSError(107)
+            w.write(self._fixed(kind, len(body)))
+            if body:
+                w.write(body)
+            await w.drain()
+
+    def _fail(self, exc):
+        if self._w is not None:
+            log.warning("connection lost: %r", exc)
+        self._drop()
+
+    def _drop(self):
+        w, self._w = self._w, None
+        self._up.clear()
+        if w is not None:
+            try:
+                w.close()
+            except Exception:
+                pass
+
+    async def _run(self):
+        backoff = 1
+        while True:
+            try:
+                if self._wifi:
+                    await self._wifi.up()
+                await asyncio.wait_for(self._connect(), 20)
+                backoff = 1
+                await self._session()
+            except asyncio.CancelledError:
+                self._drop()
+                raise
+            except Exception as e:
+                self._fail(e)
+                log.warning("connect failed: %r; retrying in %d s", e, backoff)
+            self._drop()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30)
+
+    async def _connect(self):
+        host, port, ssl, sni = self._addr
+        r, w = await asyncio.open_connection(host, port, ssl=ssl, server_hostname=sni)
+        flags = 0x02 if self._clean else 0
+        body = bytearray(b"\x00\x04MQTT\x04\x00") + self._keepalive.to_bytes(2, "big") + _str(self._id)
+        if self._will:
+            wt, wm, wr, wq = self._will
+            flags |= 0x04 | (wq << 3) | (0x20 if wr else 0)
+            body += _str(wt) + _str(wm)
+        if self._user is not None:
+            flags |= 0x80
+            body += _str(self._user)
+            if self._pw is not None:
+                flags |= 0x40
+                body += _str(self._pw)
+        body[7] = flags
+        w.write(self._fixed(_CONNECT, len(body)))
+        w.write(body)
+        await w.drain()
+        ack = await r.readexactly(4)
+        if ack[0] != 0x20 or ack[3] != 0:
+            w.close()
+            rc = ack[3] if ack[0] == 0x20 else -1
+            raise MQTTError("CONNACK refused (%d): %s" % (rc, _CONNACK_TEXT[rc] if 0 < rc < 6 else "bad packet"))
+        self._r, self._w = r, w
+        self._last_rx = time.ticks_ms()
+        self.connects += 1
+        log.info("connected to %s:%d (session present: %d)", host, port, ack[2] & 1)
+
+    async def _session(self):
+        reader = asyncio.create_task(self._read_loop())
+        pinger = asyncio.create_task(self._ping_loop())
+        try:
+            for f in self._subs:
+                await self._send_subscribe(f[0], f[1])
+            # Resend in order, including what was published while this pass ran (4.4, 4.6).
+            while True:
+                for e in self._unacked:
+                    if e[5] != self.connects:
+                        break
+                else:
+                    break
+                await self._send_entry(e)
+            self._up.set()
+            for cb in self.on_connect:
+                await cb()
+            while self._w is not None and not reader.done():
+                await asyncio.sleep_ms(200)
+        finally:
+            reader.cancel()
+            pinger.cancel()
+
+    async def _ping_loop(self):
+        ka = self._keepalive * 1000
+        while self._w is not None:
+            await asyncio.sleep_ms(ka // 2)
+            if time.ticks_diff(time.ticks_ms(), self._last_rx) > ka * 3 // 2:
+                self._fail(OSError("keepalive timeout"))
+                return
+            try:
+                await self._write(_PINGREQ, b"")
+            except OSError as e:
+                self._fail(e)
+
+    async def _read_loop(self):
+        try:
+            while True:
+                await self._read_packet()
+        except Exception as e:
+            self._fail(e)
+
+    async def _readinto(self, buf):
+        r = self._r
+        mv = memoryview(buf)  # slicing a bytearray would copy it
+        got = 0
+        while got < len(mv):
+            n = await r.readinto(mv[got:])
+            if not n:
+                raise OSError(104)  # ECONNRESET: the broker closed the connection
+            got += n
+
+    async def _read_packet(self):
+        hdr = self._hdr
+        await self._readinto(hdr)
+        kind = hdr[0]
+        n = 0
+        shift = 0
+        while True:
+            await self._readinto(hdr)
+            n |= (hdr[0] & 0x7F) << shift
+            shift += 7
+            if not hdr[0] & 0x80:
+                break
+        self._last_rx = time.ticks_ms()
+        t = kind & 0xF0
+        if t == _PUBLISH:
+            await self._on_publish(kind, n)
+            return
+        buf = memoryview(self._rbuf)
+        if n > len(buf):
+            raise MQTTError("oversized control packet")
+        await self._readinto(buf[:n])
+        if t == _PUBACK and n >= 2:
+            pid = (buf[0] << 8) | buf[1]
+            for i, e in enumerate(self._unacked):
+                if e[0] == pid:
+                    del self._unacked[i]
+                    self._acked.set()
+                    break
+        elif t == _SUBACK and n >= 2:
+            ev = self._suback.get((buf[0] << 8) | buf[1])
+            if ev:
+                ev.set()
+
+    async def _on_publish(self, kind, n):
+        buf = memoryview(self._rbuf)
+        await self._readinto(buf[:2])
+        tlen = (buf[0] << 8) | buf[1]
+        qos = (kind >> 1) & 3
+        head = tlen + (2 if qos else 0)
+        if tlen > 256 or head > n - 2 or qos > 1:
+            raise MQTTError("malformed PUBLISH")
+        await self._readinto(buf[:head])
+        try:
+            topic = str(buf[:tlen], "utf-8")
+        except UnicodeError:
+            topic = None
+        pid = (buf[tlen] << 8) | buf[tlen + 1] if qos else 0
+        size = n - 2 - head
+        if size > len(buf):
+            await self._skip(size)
+            log.warning("dropped a %d-byte message on %s: larger than %d", size, topic, len(buf))
+            topic = None
+        else:
+            await self._readinto(buf[:size])
+        if topic is not None and not (kind & _DUP and pid and pid in self._recent):
+            if pid:
+                self._recent[self._recent_i] = pid
+                self._recent_i = (self._recent_i + 1) % _RECENT
+            await self._dispatch(topic, buf[:size], bool(kind & 1), bool(kind & _DUP))
+        if qos:
+            await self._write(_PUBACK, pid.to_bytes(2, "big"))
+
+    async def _skip(self, size):
+        buf = memoryview(self._rbuf)
+        while size:
+            k = min(size, len(buf))
+            await self._readinto(buf[:k])
+            size -= k
+
+    async def _dispatch(self, topic, msg, retained, dup):
+        for flt, _, cb in self._subs:
+            if topic_matches(flt, topic):
+                try:
+                    r = cb(topic, msg, retained, dup)
+                    if r is not None and hasattr(r, "send"):
+                        await r
+                except Exception as e:
+                    log.exc(e, "handler for %s failed", topic)

@@ -1,0 +1,40 @@
+import mqtt from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_KINDS, startTestBroker } from '../../src-main/testing/brokers.js';
+import type { TestBroker } from '../../src-main/testing/brokers.js';
+import { WIFI_UP, closeTestBoards, createTestBoard, probeAsync } from '../../src-main/sim/test-boards.js';
+import { MQTT_LIB, boardFiles } from './board-files.js';
+
+afterEach(closeTestBoards);
+
+describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startTestBroker(kind);
+  });
+  afterAll(() => broker.close());
+
+  it('connects, subscribes, publishes QoS 0 and 1 both ways', async () => {
+    const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
+    await board.powerOn();
+    const peer = await mqtt.connectAsync(broker.url);
+    const got: string[] = [];
+    peer.on('message', (t, p) => got.push(`${t}=${p.toString()}`));
+    await peer.subscribeAsync('b/up/#', { qos: 1 });
+    await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio\nrx = []');
+    await probeAsync(board, 'wifi_up()');
+    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "b1", keepalive=20)\nc.start()`);
+    await probeAsync(board, 'c.wait_connected()');
+    await probeAsync(board, 'c.subscribe("b/down", lambda t, m, r, d: rx.append((t, bytes(m).decode(), d)))');
+    await probeAsync(board, 'c.publish("b/up/0", "zero")');
+    await probeAsync(board, 'c.publish("b/up/1", b"one", qos=1)');
+    await probeAsync(board, 'c.wait_all_acked()');
+    await peer.publishAsync('b/down', 'hello', { qos: 1 });
+    await peer.publishAsync('b/down', 'q0', { qos: 0 });
+    const deadline = Date.now() + 5000;
+    while ((await board.probeJson<unknown[]>('rx')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await board.probeJson('rx')).toEqual([['b/down', 'hello', false], ['b/down', 'q0', false]]);
+    expect(got.sort()).toEqual(['b/up/0=zero', 'b/up/1=one']);
+    await peer.endAsync();
+  });
+});
