@@ -1,0 +1,17 @@
+# Board configuration: publishable (no secrets). Copy to board_config.py on the board.
+# `mqboard sim` writes one for each virtual board.
+mqtt = {
+    "host": "broker.example.com",
+    "port": 8883,
+    "tls": True,  # verify the broker with ca (DER or PEM on the board's flash)
+    "ca": "/ca.der",
+    "prefix": "esp32/kitchen",  # every topic of this board starts with it
+    "client_id": "esp32-kitchen",
+    "keepalive": 60,
+}
+wifi = {"ssid": "my-network"}
+watchdog = {"timeout": 300, "allok": 300, "revert": True}  # seconds
+safemode_after = 2  # consecutive boots that never reached all OK before safe mode
+status_interval = 60  # seconds between status refreshes
+log = {"console": "info", "mqtt": "info", "boot_console": "debug", "boot_mqtt": "debug"}
+modules = {"blinky": {"pin": 2, "period_ms": 1000}}

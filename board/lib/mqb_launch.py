@@ -1,0 +1,162 @@
+# The module launcher: reads the board config, starts logging, Wi-Fi, MQTT, commands, status,
+# crash log and watchdog, then each app module named in the config (`start(mqtt, config)`):
+# a module that fails is logged and recorded, the others keep running. Uncaught exceptions in
+# tasks go to the crash log and reset the board.
+import asyncio
+import gc
+import machine
+import time
+import mqb_crash
+import mqb_log
+import mqb_state
+
+log = mqb_log.getLogger("main")
+_LEVELS = {"debug": mqb_log.DEBUG, "info": mqb_log.INFO, "warning": mqb_log.WARNING, "error": mqb_log.ERROR}
+
+
+class Board:
+    """What apps and commands can reach: mqtt, prefix, config, commands, wifi, watchdog."""
+
+    def __init__(self, cfg, sec):
+        self.cfg = cfg
+        self.sec = sec
+        self.prefix = cfg.mqtt["prefix"]
+        self.started = time.ticks_ms()
+        self.modules = {}
+        self.problems = []
+
+
+def _ssl(m):
+    if not m.get("tls"):
+        return None
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    with open(m.get("ca", "/ca.der"), "rb") as f:
+        ctx.load_verify_locations(cadata=f.read())
+    return ctx
+
+
+def _crash_and_reset(where, exc):
+    log.exc(exc, "uncaught exception in %s", where)
+    mqb_crash.record(exc, where)
+    machine.reset()
+
+
+def _loop_exception(loop, context):
+    _crash_and_reset("task", context.get("exception") or Exception(context.get("message", "?")))
+
+
+async def _status_loop(b):
+    import mqb_status
+
+    while True:
+        await asyncio.sleep(getattr(b.cfg, "status_interval", 60))
+        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+
+
+def _start_modules(b):
+    if mqb_state.safe_mode():
+        log.warning("safe mode (%s): app modules are not started", mqb_state.safe_reason())
+        return
+    for name, mcfg in getattr(b.cfg, "modules", {}).items():
+        try:
+            mod = __import__(name)
+            mod.start(b, mcfg)
+            b.modules[name] = getattr(mod, "__version__", "?")
+            log.info("started %s %s", name, b.modules[name])
+        except Exception as e:
+            b.modules[name] = "failed: %r" % e
+            b.problems.append(name)
+            log.exc(e, "module %s failed to start", name)
+            mqb_crash.record(e, "start:" + name)
+    gc.collect()
+
+
+async def _main(b):
+    import mqb_status
+    from mqb_cmd import Commands
+    from mqb_wdt import Watchdog
+
+    asyncio.get_event_loop().set_exception_handler(_loop_exception)
+    b.mqtt.start()
+    b.commands = Commands(b.mqtt, b.prefix)
+    b.commands.register("crashlog", _crashlog_cmd)
+    b.commands.register("reset", _reset_cmd)
+    await b.commands.start()
+    wd = b.cfg.watchdog if hasattr(b.cfg, "watchdog") else {}
+
+    async def healthy():
+        mqb_status.confirm()
+        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+
+    b.watchdog = Watchdog(b.mqtt, b.commands, wd.get("timeout", 300), wd.get("allok", 300), wd.get("revert", True), b.problems, healthy)
+    b.tasks = [b.watchdog.start(), asyncio.create_task(mqb_log.pump(b.mqtt, b.prefix + "/log")), asyncio.create_task(_status_loop(b))]
+
+    async def on_connect():
+        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+        if mqb_crash.count():
+            await mqb_crash.publish(b.mqtt, b.prefix)
+
+    b.mqtt.on_connect.append(on_connect)
+    _start_modules(b)
+    while True:
+        await asyncio.sleep(3600)
+
+
+async def _crashlog_cmd(cmds, cid, tail, seq, last, payload):
+    if bytes(payload) == b"clear":
+        mqb_crash.clear()
+        await mqb_crash.publish(cmds.mqtt, cmds.prefix)
+        await cmds.reply(cid, b"OK")
+    else:
+        import json
+
+        await cmds.reply(cid, json.dumps(mqb_crash.records()).encode())
+
+
+async def _reset_cmd(cmds, cid, tail, seq, last, payload):
+    mode = bytes(payload).decode() or "hard"
+    if mode not in ("normal", "safe", "soft", "hard"):
+        await cmds.err(cid, "reset mode must be normal, safe, soft or hard")
+        return
+    await cmds.reply(cid, b"OK")
+    await cmds.mqtt.wait_all_acked()  # the acknowledgement leaves before the reset
+    mqb_state.reset(mode)
+
+
+def main():
+    try:
+        import board_config as cfg
+        import board_secrets as sec
+    except Exception as e:
+        _crash_and_reset("config", e)
+    lc = getattr(cfg, "log", {})
+    mqb_log.configure(**{k: _LEVELS.get(v, v) for k, v in lc.items()})
+    mqb_state.set_failed_limit(getattr(cfg, "safemode_after", 2))
+    if machine.reset_cause() == machine.WDT_RESET:
+        mqb_crash.record("watchdog reset", "wdt")
+    b = Board(cfg, sec)
+    import mqb_status
+    from mqb_mqtt import MQTTClient
+    from mqb_net import WiFi
+
+    m = cfg.mqtt
+    b.wifi = WiFi(cfg.wifi["ssid"], sec.wifi_password, m.get("client_id"))
+    b.mqtt = MQTTClient(
+        m["host"], m.get("port", 8883 if m.get("tls") else 1883), m.get("client_id", b.prefix.replace("/", "-")),
+        user=getattr(sec, "mqtt_user", None), password=getattr(sec, "mqtt_password", None), ssl=_ssl(m),
+        server_hostname=m.get("server_hostname"), keepalive=m.get("keepalive", 60), clean=m.get("clean", True),
+        will=(b.prefix + "/mqb/status", mqb_status.offline(b.prefix), True, 1), wifi=b.wifi,
+    )
+    log.info("MQBoard %s, %s mode, boot %d", b.prefix, "safe" if mqb_state.safe_mode() else "normal", mqb_state.boot_count())
+    gc.collect()
+    asyncio.run(_guarded(b))
+
+
+async def _guarded(b):
+    try:
+        await _main(b)
+    except Exception as e:
+        _crash_and_reset("main", e)

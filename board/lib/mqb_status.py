@@ -1,0 +1,73 @@
+# Board status, published retained on <prefix>/mqb/status at every connect and periodically;
+# the MQTT last will replaces it with {"online": false, ...} when the board drops off.
+import gc
+import json
+import machine
+import sys
+import time
+import mqb_crash
+import mqb_state
+
+PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
+CAPS = ["eval", "feed", "crashlog", "reset"]
+_CONFIRMED = "/.mqb_confirmed"
+_CAUSES = {machine.PWRON_RESET: "power-on", machine.HARD_RESET: "hard", machine.WDT_RESET: "watchdog",
+           machine.DEEPSLEEP_RESET: "deepsleep", machine.SOFT_RESET: "soft"}
+_fw = None
+
+
+def firmware():
+    """(version, project, partition label) from the running app's esp_app_desc_t."""
+    global _fw
+    if _fw is None:
+        try:
+            from esp32 import Partition
+
+            p = Partition(Partition.RUNNING)
+            d = bytearray(96)
+            p.readblocks(0, d, 32)  # esp_app_desc_t starts at byte 32 of the image
+            text = lambda b: bytes(b).split(b"\0", 1)[0].decode()  # noqa: E731
+            _fw = (text(d[16:48]) if d[0:4] == b"\x32\x54\xcd\xab" else "", text(d[48:80]), p.info()[4])
+        except Exception:
+            _fw = (sys.version.split()[-1] if sys.version else "", "micropython", "")
+    return _fw
+
+
+def pending_verify():
+    """True while a newly installed firmware has not been confirmed by a healthy boot."""
+    label = firmware()[2]
+    try:
+        with open(_CONFIRMED) as f:
+            return f.read() != label
+    except OSError:
+        confirm()  # first boot with MQBoard: what runs now was installed by cable
+        return False
+
+
+def confirm():
+    with open(_CONFIRMED, "w") as f:
+        f.write(firmware()[2])
+
+
+def reset_cause():
+    return _CAUSES.get(machine.reset_cause(), "unknown")
+
+
+def offline(prefix):
+    fw = firmware()
+    return json.dumps({"online": False, "prefix": prefix, "fw": fw[0], "partition": fw[2], "proto": PROTO})
+
+
+def build(prefix, started_ms, wifi=None, modules=None, extra=None):
+    fw = firmware()
+    s = {
+        "online": True, "prefix": prefix, "fw": fw[0], "project": fw[1], "partition": fw[2],
+        "pending_verify": pending_verify(), "safe_mode": mqb_state.safe_mode(), "safe_reason": mqb_state.safe_reason(),
+        "reset_cause": reset_cause(), "boots": mqb_state.boot_count(), "failed_boots": mqb_state.failed_boots(),
+        "crashes": mqb_crash.count(), "uptime": time.ticks_diff(time.ticks_ms(), started_ms) // 1000,
+        "mem_free": gc.mem_free(), "ip": wifi.ip() if wifi else None, "rssi": wifi.rssi() if wifi else None,
+        "modules": modules or {}, "proto": PROTO, "caps": CAPS, "t": time.time(),
+    }
+    if extra:
+        s.update(extra)
+    return json.dumps(s)
