@@ -8,6 +8,7 @@
 # - Bounded memory: one receive buffer (handlers get a memoryview valid during the call),
 #   a fixed window of unacknowledged messages, oversized messages skipped.
 import asyncio
+import errno
 import time
 from micropython import const
 import mqb_log
@@ -177,7 +178,7 @@ class MQTTClient:
         async with self._lock:
             w = self._w
             if w is None:
-                raise OSError(107)
+                raise OSError(errno.ENOTCONN)
             w.write(self._fixed(kind, len(body)))
             if body:
                 w.write(body)
@@ -294,7 +295,7 @@ class MQTTClient:
         while got < len(mv):
             n = await r.readinto(mv[got:])
             if not n:
-                raise OSError(104)  # ECONNRESET: the broker closed the connection
+                raise OSError(errno.ECONNRESET)  # the broker closed the connection
             got += n
 
     async def _read_packet(self):

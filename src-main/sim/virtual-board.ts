@@ -192,6 +192,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       this.lastBoot = decision;
     }
     this.bootCount++;
+    if (cause !== RESET_CAUSE.SOFT) this.pins.clear(); // a chip reset returns every GPIO to input
     this.serial(bootBanner(cause, decision));
     this.emit('boot', cause, decision);
     if (!decision.slot) {

@@ -74,7 +74,7 @@ export interface ScriptedBroker {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-type Waiter<T> = { match: (item: T) => boolean; resolve: (item: T) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type Waiter<T> = { match: (item: T) => boolean; resolve: (item: T) => void; fail: (reason: string) => void; timer: NodeJS.Timeout };
 
 // Items kept forever (for inspection) plus a "taken" mark, so waiting for an item that
 // already arrived is not a race: tests may ask after the fact.
@@ -111,25 +111,19 @@ class Mailbox<T> {
     }
     if (this.closedReason !== undefined) return Promise.reject(this.failure(what, this.closedReason));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter<T> = {
-        match,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.settle(waiter);
-          reject(this.failure(what, `timed out after ${timeoutMs} ms`));
-        }, timeoutMs),
+      const fail = (reason: string): void => {
+        this.settle(waiter);
+        reject(this.failure(what, reason));
       };
+      const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs);
+      const waiter: Waiter<T> = { match, resolve, fail, timer };
       this.waiters.push(waiter);
     });
   }
 
   close(reason: string): void {
     this.closedReason = reason;
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(this.failure('', reason));
-    }
+    for (const waiter of [...this.waiters]) waiter.fail(reason);
     this.wake();
   }
 
@@ -153,7 +147,7 @@ class Mailbox<T> {
   }
 
   private failure(what: string, reason: string): Error {
-    return new Error(`${what ? `waiting for ${what}: ` : ''}${reason} (${this.summary()})`);
+    return new Error(`waiting for ${what}: ${reason} (${this.summary()})`);
   }
 }
 

@@ -4,6 +4,7 @@
 # Bytes move through the /simnet/<id> character device: readinto() copies straight into the
 # caller's buffer, no per-chunk conversion between JavaScript and Python objects.
 import _simhost as _h
+import errno
 import vfs
 
 _netfs = vfs.VfsPosix("/simnet")
@@ -75,7 +76,7 @@ class Stream:
 
     def write(self, buf):
         if self._closed:
-            raise OSError(107)  # ENOTCONN
+            raise OSError(errno.ENOTCONN)
         self._f.write(buf)
 
     async def drain(self):

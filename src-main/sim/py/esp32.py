@@ -70,6 +70,11 @@ class Partition:
         if pos + len(buf) > self._size:
             raise OSError(22)
         with self._file() as f:
+            end = f.seek(0, 2)
+            while end < pos:  # never-written flash between the file's end and pos is erased
+                k = min(pos - end, 4096)
+                f.write(_ERASED[:k])
+                end += k
             f.seek(pos)
             if offset is None:
                 # Plain form: erase the blocks first, then program them.
@@ -92,9 +97,7 @@ class Partition:
         if cmd == 5:
             return self._bs
         if cmd == 6:
-            with self._file() as f:
-                f.seek(arg * self._bs)
-                f.write(_ERASED[: self._bs])
+            self.writeblocks(arg, _ERASED[: self._bs])
             return 0
         return 0 if cmd in (1, 2, 3) else None
 

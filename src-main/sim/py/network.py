@@ -1,6 +1,7 @@
 # Virtual board: network.WLAN in station mode, joined to the simulated access point.
 # https://docs.micropython.org/en/latest/library/network.WLAN.html (status codes of the ESP32 port)
-# The host can cut the link at any time; sockets then fail and status() reports a beacon timeout.
+# The host can cut the link at any time; sockets then fail and status() reports STAT_CONNECTING
+# while the station keeps trying to rejoin, as the ESP32 port does.
 import _simhost as _h
 from micropython import const
 

@@ -1,8 +1,9 @@
 // MicroPython's wasm build reports file-system errors with Emscripten's (WASI) errno numbers
-// (ENOENT = 44) while its own `errno` module uses the Linux numbers that MicroPython uses on
-// every other port (ENOENT = 2, as on an ESP32). Firmware that compares `e.errno == errno.ENOENT`
-// would misbehave on the virtual board, so the worker translates at the one boundary every error
-// crosses: the syscall imports of the wasm module. Codes the C code compares internally
+// (ENOENT = 44) while its own `errno` module uses MicroPython's internal (Linux) numbers. Firmware
+// that compares `e.errno == errno.ENOENT` would misbehave, so the worker translates at the one
+// boundary every error crosses: the syscall imports of the wasm module. File-system numbers match
+// an ESP32's; network ones follow this interpreter's `errno` module (an ESP32 uses lwIP's numbers,
+// e.g. EHOSTUNREACH 118): firmware must compare with errno names, never with literal numbers. Codes the C code compares internally
 // (EINTR, EAGAIN) map to the values MicroPython's stream layer expects (MP_EAGAIN = 11).
 
 /** errno names with their Emscripten/WASI number and their Linux (MicroPython) number. */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { BoardWorkerInit } from '../worker-protocol.js';
 import { CTRL, EXIT, RESET_CAUSE } from '../worker-protocol.js';
 import type { OtaSlot } from '../ota-state.js';
-import { APP_PARTITIONS, OTA_SLOTS, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
+import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
 import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
 
@@ -104,9 +104,9 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     wlan_set: (key: string, value: string) => wlan.set(key, value),
   };
 
+  // What the bootloader would boot next (states included), without changing anything.
   function bootSlot(): OtaSlot {
-    const data = readOtaData(init.otadataFile);
-    return data.seq.ota_1 > data.seq.ota_0 ? 'ota_1' : 'ota_0';
+    return chooseBootSlot(readOtaData(init.otadataFile), (slot) => readPartitionFile(partFile(slot))).decision.slot ?? init.runningSlot;
   }
 
   // An injected crash surfaces as an exception from the next call into the "hardware".
