@@ -11,6 +11,7 @@ import mqb_log
 import mqb_state
 
 log = mqb_log.getLogger("main")
+board = None  # the running Board, reachable from eval and the REPL as mqb_launch.board
 _LEVELS = {"debug": mqb_log.DEBUG, "info": mqb_log.INFO, "warning": mqb_log.WARNING, "error": mqb_log.ERROR}
 
 
@@ -122,8 +123,15 @@ async def _reset_cmd(cmds, cid, tail, seq, last, payload):
         await cmds.err(cid, "reset mode must be normal, safe, soft or hard")
         return
     await cmds.reply(cid, b"OK")
-    await cmds.mqtt.wait_all_acked()  # the acknowledgement leaves before the reset
-    mqb_state.reset(mode)
+
+    async def later():
+        # Not in the handler: PUBACKs are read by the task that runs it.
+        try:
+            await asyncio.wait_for(cmds.mqtt.wait_all_acked(), 5)
+        finally:
+            mqb_state.reset(mode)
+
+    asyncio.create_task(later())
 
 
 def main():
@@ -137,7 +145,8 @@ def main():
     mqb_state.set_failed_limit(getattr(cfg, "safemode_after", 2))
     if machine.reset_cause() == machine.WDT_RESET:
         mqb_crash.record("watchdog reset", "wdt")
-    b = Board(cfg, sec)
+    global board
+    b = board = Board(cfg, sec)
     import mqb_status
     from mqb_mqtt import MQTTClient
     from mqb_net import WiFi

@@ -69,4 +69,12 @@ describe('virtual board: boot and flash', () => {
     await board.probe('os.mkdir("/d")\ntry:\n  os.mkdir("/d")\nexcept OSError as e:\n  err = e.errno');
     expect(await board.probe('err == errno.EEXIST')).toBe('True');
   });
+
+  it('renames with absolute and relative paths, from any working directory', async () => {
+    const board = createTestBoard({ runBootFiles: false });
+    await board.powerOn();
+    await board.probe('import os\nos.mkdir("/sub")\nopen("/a.tmp", "w").write("A")\nos.rename("/a.tmp", "/a.txt")');
+    await board.probe('os.chdir("/sub")\nos.rename("/a.txt", "/sub/b.txt")\nos.rename("b.txt", "c.txt")');
+    expect(await board.probeJson('(os.listdir("/"), os.listdir("/sub"), open("/sub/c.txt").read())')).toEqual([['sub'], ['c.txt'], 'A']);
+  });
 });

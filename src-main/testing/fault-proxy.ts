@@ -116,9 +116,9 @@ function hardClose(socket: Socket | undefined): void {
   else socket.resetAndDestroy();
 }
 
-/** xorshift32: tiny, and good enough to pick faults reproducibly. */
+/** xorshift32, seed scrambled first: small seeds would otherwise all start with action 0. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 0x9e3779b9;
+  let state = (Math.imul(seed ^ (seed >>> 16), 0x45d9f3b) ^ 0x9e3779b9) >>> 0 || 1;
   return () => {
     state ^= state << 13;
     state ^= state >>> 17;

@@ -66,3 +66,18 @@ def dupterm_notify(obj_in):
 
 def sync():
     pass
+
+
+def _relative(p):
+    # Relative to the working directory, which the VFS hands to the host unchanged.
+    if not p.startswith("/"):
+        return p
+    depth = len([x for x in _os.getcwd().split("/") if x])
+    return "../" * depth + p.lstrip("/")
+
+
+def rename(old_path, new_path):
+    # The wasm build's VfsPosix formats both paths in one shared buffer when they are absolute,
+    # so the rename sees the new path twice and fails with ENOENT. ESP32's file systems have no
+    # such bug: give the interpreter relative paths.
+    _os.rename(_relative(old_path), _relative(new_path))
