@@ -10,7 +10,9 @@ import { buildMain } from '../scripts/build-main.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bench');
 
-await buildMain();
+// BENCH_NO_BUILD=1 keeps dist/main as it is (rebuilding it removes and copies dist/main/py, which
+// can break a board that another process starts at that moment).
+if (!process.env.BENCH_NO_BUILD) await buildMain();
 await build({
   absWorkingDir: root,
   entryPoints: { 'sim-bridge.bench': 'bench/sim-bridge.bench.ts' },

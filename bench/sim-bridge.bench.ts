@@ -9,7 +9,8 @@
 //
 // Options (environment): BENCH_ROUNDS (transfer rounds, default 7), BENCH_BOOTS (sequential boots,
 // default 10), BENCH_PARALLEL (boards in the parallel cold start, default 10), BENCH_MEM_BOARDS
-// (boards for the memory figure, default 20), BENCH_SIZE (bytes per transfer, default 1500000).
+// (boards for the memory figure, default 20), BENCH_SIZE (bytes per transfer, default 1500000),
+// BENCH_DEADLINE_S (give up after, default 1800); BENCH_NO_BUILD=1 skips rebuilding dist/main.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -32,6 +33,7 @@ const BOOTS = envInt('BENCH_BOOTS', 10);
 const PARALLEL = envInt('BENCH_PARALLEL', 10);
 const MEM_BOARDS = envInt('BENCH_MEM_BOARDS', 20);
 const SIZE = envInt('BENCH_SIZE', 1_500_000);
+const DEADLINE_S = envInt('BENCH_DEADLINE_S', 1800);
 const TARGET_MS = 500;
 const MB = 1e6;
 
@@ -304,6 +306,46 @@ async def await_cost(n):
 let benchRoot = '';
 let boardSeq = 0;
 const boardRoot = () => path.join(benchRoot, `board-${++boardSeq}`);
+const MAX_START_TRIES = 3;
+let startupFailures = 0;
+
+/**
+ * powerOn(), then false when the emulator failed to start. powerOn() does not reject then: the
+ * board just halts. (Seen here when dist/main was rebuilt by a concurrent `vitest` run while a
+ * worker was loading its Python shims: "ImportError: no module named '_simboot'".)
+ */
+async function powerOnOk(board: VirtualBoard): Promise<boolean> {
+  let serial = '';
+  const onSerial = (text: string) => (serial += text);
+  board.on('serial', onSerial);
+  try {
+    await board.powerOn();
+  } finally {
+    board.off('serial', onSerial);
+  }
+  if (board.power !== 'halted') return true;
+  startupFailures++;
+  log(`board ${board.id}: the emulator failed to start: ${serial.trim().split('\n').slice(-4).join(' | ')}`);
+  await board.powerOff();
+  return false;
+}
+
+async function powerOnRetrying(board: VirtualBoard): Promise<void> {
+  for (let i = 0; i < MAX_START_TRIES; i++) if (await powerOnOk(board)) return;
+  throw new Error(`board ${board.id}: the emulator failed to start ${MAX_START_TRIES} times`);
+}
+
+/** Waits for `event` (registered now, so call it before powerOn), failing after timeoutMs. */
+function eventWithin(board: VirtualBoard, event: 'main-done', timeoutMs: number): { done: Promise<void>; cancel: () => void } {
+  let cancel = () => undefined as void;
+  const done = new Promise<void>((resolve, reject) => {
+    const on = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (board.off(event, on), reject(new Error(`board ${board.id}: no '${event}' within ${timeoutMs} ms`))), timeoutMs);
+    board.once(event, on);
+    cancel = () => (clearTimeout(timer), board.off(event, on), resolve());
+  });
+  return { done, cancel };
+}
 
 /** Starts `expr` (an awaitable) as an asyncio task and resolves with its value, without polling. */
 async function runOnBoard<T>(board: VirtualBoard, expr: string, timeoutMs = 120_000): Promise<T> {
@@ -319,7 +361,7 @@ async function runOnBoard<T>(board: VirtualBoard, expr: string, timeoutMs = 120_
 
 async function startBenchBoard(id: string): Promise<VirtualBoard> {
   const board = createTestBoard({ id, root: boardRoot(), runBootFiles: false, files: { 'bench.py': BOARD_BENCH_PY } });
-  await board.powerOn();
+  await powerOnRetrying(board);
   await board.probe('import bench');
   const ip = await runOnBoard<string | number>(board, 'bench.wifi_up()');
   if (typeof ip !== 'string') throw new Error(`board ${id}: Wi-Fi did not come up (status ${ip})`);
@@ -452,26 +494,48 @@ function pairedRatio(a: TransferSample[], b: TransferSample[], key: 'clientMs' |
 // --- 3: boot ------------------------------------------------------------------------------------------
 const TRIVIAL_FILES = { 'boot.py': '# nothing\n', 'main.py': 'print("main up")\n' };
 
+const BOOT_TIMEOUT_MS = 60_000;
+const MAIN_OUTPUT = 'main up';
+
 interface BootSample {
   /** powerOn() → 'boot' event: the host-side bootloader model (OTA data, image check). */
   bootloaderMs: number;
   /** powerOn() resolved: the worker has MicroPython and the shims up. */
   bootedMs: number;
   mainDoneMs: number;
+  /** Whether main.py's output had reached the host when 'main-done' did. */
+  outputBeforeMainDone: boolean;
 }
 
-async function bootOnce(): Promise<BootSample> {
+/** One cold boot of a fresh board; undefined when the emulator failed to start (not timed). */
+async function bootOnce(): Promise<BootSample | undefined> {
   const board = createTestBoard({ id: `boot-${boardSeq}`, root: boardRoot(), files: TRIVIAL_FILES });
-  const mainDone = once(board, 'main-done');
+  let serial = '';
+  board.on('serial', (text) => (serial += text));
+  const mainDone = eventWithin(board, 'main-done', BOOT_TIMEOUT_MS);
   let tBoot = Number.NaN;
   board.once('boot', () => (tBoot = performance.now()));
-  const t0 = performance.now();
-  await board.powerOn();
-  const t1 = performance.now();
-  await mainDone;
-  const t2 = performance.now();
-  await board.close();
-  return { bootloaderMs: tBoot - t0, bootedMs: t1 - t0, mainDoneMs: t2 - t0 };
+  try {
+    const t0 = performance.now();
+    if (!(await powerOnOk(board))) {
+      mainDone.cancel();
+      return undefined;
+    }
+    const t1 = performance.now();
+    await mainDone.done;
+    const t2 = performance.now();
+    return { bootloaderMs: tBoot - t0, bootedMs: t1 - t0, mainDoneMs: t2 - t0, outputBeforeMainDone: serial.includes(MAIN_OUTPUT) };
+  } finally {
+    await board.close();
+  }
+}
+
+async function bootOnceRetrying(): Promise<BootSample> {
+  for (let i = 0; i < MAX_START_TRIES; i++) {
+    const sample = await bootOnce();
+    if (sample) return sample;
+  }
+  throw new Error(`the emulator failed to start ${MAX_START_TRIES} times in a row`);
 }
 
 const WASM_PATH = requireCjs.resolve('@micropython/micropython-webassembly-pyscript');
@@ -488,26 +552,50 @@ async function workerStartMs(wasm: boolean): Promise<number> {
       : `require('node:worker_threads').parentPort.postMessage('ready');`,
     { eval: true, workerData: WASM_PATH },
   );
-  await once(w, 'message');
-  const ms = performance.now() - t0;
-  await w.terminate();
-  return ms;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      once(w, 'message'),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('reference worker did not start')), BOOT_TIMEOUT_MS))),
+    ]);
+    return performance.now() - t0;
+  } finally {
+    clearTimeout(timer);
+    await w.terminate();
+  }
 }
 
-async function coldStartParallel(n: number): Promise<{ allMs: number; medianBoardMs: number }> {
+interface ParallelSample {
+  allMs: number;
+  medianBoardMs: number;
+  outputBeforeMainDone: number;
+}
+
+/** n fresh boards powered on together; undefined when one of them failed to start. */
+async function coldStartParallel(n: number): Promise<ParallelSample | undefined> {
   const boards = Array.from({ length: n }, (_, i) => createTestBoard({ id: `par-${i}`, root: boardRoot(), files: TRIVIAL_FILES }));
-  const t0 = performance.now();
-  const times = await Promise.all(
-    boards.map(async (b) => {
-      const done = once(b, 'main-done');
-      await b.powerOn();
-      await done;
-      return performance.now() - t0;
-    }),
-  );
-  const allMs = performance.now() - t0;
-  await Promise.all(boards.map((b) => b.close()));
-  return { allMs, medianBoardMs: median(times) };
+  try {
+    const t0 = performance.now();
+    const times = await Promise.all(
+      boards.map(async (b) => {
+        let serial = '';
+        b.on('serial', (text) => (serial += text));
+        const done = eventWithin(b, 'main-done', BOOT_TIMEOUT_MS);
+        if (!(await powerOnOk(b))) {
+          done.cancel();
+          return undefined;
+        }
+        await done.done;
+        return { ms: performance.now() - t0, output: serial.includes(MAIN_OUTPUT) };
+      }),
+    );
+    const allMs = performance.now() - t0;
+    if (times.some((t) => t === undefined)) return undefined;
+    const ok = times as Array<{ ms: number; output: boolean }>;
+    return { allMs, medianBoardMs: median(ok.map((t) => t.ms)), outputBeforeMainDone: ok.filter((t) => t.output).length };
+  } finally {
+    await Promise.all(boards.map((b) => b.close()));
+  }
 }
 
 // --- 4: memory ---------------------------------------------------------------------------------------
@@ -535,6 +623,12 @@ async function settle(ms = 1500): Promise<void> {
 // --- main ----------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   benchRoot = makeTempDir('mqboard-bench-');
+  // Insurance against a hang (every wait has its own timeout too): unref'd, so it never keeps
+  // the process alive by itself.
+  setTimeout(() => {
+    log(`gave up after ${DEADLINE_S} s; still open: ${process.getActiveResourcesInfo().join(', ')}`);
+    process.exit(3);
+  }, DEADLINE_S * 1000).unref();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   const results: Record<string, unknown> = {
@@ -645,23 +739,29 @@ async function main(): Promise<void> {
 
     // 3. boot
     log('starting the boot benchmark');
-    await bootOnce(); // warm-up (first build of the factory image, file cache)
+    await bootOnceRetrying(); // warm-up (first build of the factory image, file cache)
     await workerStartMs(true);
     const boots: BootSample[] = [];
     const bare: number[] = [];
     const wasmOnly: number[] = [];
     const steps: Array<() => Promise<void>> = [
-      async () => void boots.push(await bootOnce()),
+      async () => void boots.push(await bootOnceRetrying()),
       async () => void bare.push(await workerStartMs(false)),
       async () => void wasmOnly.push(await workerStartMs(true)),
     ];
     for (let i = 0; i < BOOTS; i++) for (const step of rotate(steps, i)) await step();
     const mainDone = boots.map((b) => b.mainDoneMs);
-    const parallel: Array<{ allMs: number; medianBoardMs: number }> = [];
+    const parallel: ParallelSample[] = [];
     const parallelRounds = 3;
-    for (let i = 0; i < parallelRounds; i++) {
-      parallel.push(await coldStartParallel(PARALLEL));
-      log(`parallel cold start ${i + 1}/${parallelRounds}: ${round(parallel.at(-1)!.allMs)} ms`);
+    for (let i = 0, failed = 0; parallel.length < parallelRounds; i++) {
+      const sample = await coldStartParallel(PARALLEL);
+      if (!sample) {
+        if (++failed >= MAX_START_TRIES) throw new Error('parallel cold start: a board failed to start too often');
+        log('parallel cold start: a board failed to start; round repeated');
+        continue;
+      }
+      parallel.push(sample);
+      log(`parallel cold start ${parallel.length}/${parallelRounds}: ${round(sample.allMs)} ms`);
     }
     const singleMedian = median(mainDone);
     const parallelAll = median(parallel.map((p) => p.allMs));
@@ -672,6 +772,7 @@ async function main(): Promise<void> {
         medianPowerOnToBootedMs: round(median(boots.map((b) => b.bootedMs))),
         medianPowerOnToMainDoneMs: round(singleMedian),
         samplesMainDoneMs: mainDone.map((x) => round(x, 1)),
+        mainOutputBeforeMainDone: `${boots.filter((b) => b.outputBeforeMainDone).length}/${boots.length}`,
         medianBareWorkerMs: round(median(bare)),
         medianWasmOnlyWorkerMs: round(median(wasmOnly)),
         ratioBootToBareWorker: round(median(boots.map((b, i) => b.mainDoneMs / bare[i]!)), 2),
@@ -683,6 +784,7 @@ async function main(): Promise<void> {
         medianAllMainDoneMs: round(parallelAll),
         medianPerBoardMs: round(median(parallel.map((p) => p.medianBoardMs))),
         samplesAllMs: parallel.map((p) => round(p.allMs, 1)),
+        mainOutputBeforeMainDone: `${parallel.reduce((a, p) => a + p.outputBeforeMainDone, 0)}/${parallelRounds * PARALLEL}`,
         ratioToSingleBoot: round(parallelAll / singleMedian, 2),
         effectiveMsPerBoard: round(parallelAll / PARALLEL),
       },
@@ -698,9 +800,12 @@ async function main(): Promise<void> {
     const tMem0 = performance.now();
     await Promise.all(
       memBoards.map(async (b) => {
-        const ready = b.waitForSerial(/bench idle ready/, 120_000);
-        await b.powerOn();
-        await ready;
+        for (let i = 0; ; i++) {
+          const ready = b.waitForSerial(/bench idle ready/, 120_000);
+          if (await powerOnOk(b)) return void (await ready);
+          ready.catch(() => undefined);
+          if (i + 1 >= MAX_START_TRIES) throw new Error(`board ${b.id}: the emulator failed to start ${MAX_START_TRIES} times`);
+        }
       }),
     );
     const memStartMs = performance.now() - tMem0;
@@ -760,6 +865,7 @@ async function main(): Promise<void> {
     const s = bootRes.sequential;
     rows.push(['boot powerOn→boot event / →booted', `${String(s.medianPowerOnToBootEventMs)} ms / ${String(s.medianPowerOnToBootedMs)} ms`]);
     rows.push(['boot powerOn→main-done', `${String(s.medianPowerOnToMainDoneMs)} ms (median of ${BOOTS})`]);
+    rows.push(["main.py output seen before 'main-done'", `sequential ${String(s.mainOutputBeforeMainDone)}, parallel ${String(bootRes.parallel.mainOutputBeforeMainDone)}`]);
     rows.push(['boot ref: bare worker / wasm-only worker', `${String(s.medianBareWorkerMs)} ms / ${String(s.medianWasmOnlyWorkerMs)} ms`]);
     rows.push(['boot ratio board/bare worker, board/wasm-only', `${String(s.ratioBootToBareWorker)} / ${String(s.ratioBootToWasmOnlyWorker)}`]);
     const p = bootRes.parallel;
@@ -778,6 +884,8 @@ async function main(): Promise<void> {
 
   const width = Math.max(...rows.map(([k]) => k.length));
   results.loadAvgAtEnd = os.loadavg().map((x) => round(x));
+  results.emulatorStartupFailures = startupFailures;
+  rows.push(['emulator start-up failures (retried)', String(startupFailures)]);
   console.log(`\nsim-bridge benchmark (${SIZE} bytes per transfer, ${ROUNDS} rounds, node ${process.version}, load average ${JSON.stringify(results.loadAvgAtStart)} → ${JSON.stringify(results.loadAvgAtEnd)}):`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   // The runner passes the directory; the fallback is bench/results beside the bundle's dist/bench.

@@ -2,7 +2,7 @@
 // Workers need plain JavaScript files on disk, and `npx mqboard` must start fast,
 // so the Node entry points are bundled once here (dependencies stay external).
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,10 +25,16 @@ export async function buildMain() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  // The simulator's Python shims are read by the worker at boot.
-  rmSync(join(out, 'py'), { recursive: true, force: true });
-  mkdirSync(join(out, 'py'), { recursive: true });
-  cpSync(join(root, 'src-main', 'sim', 'py'), join(out, 'py'), { recursive: true });
+  // The simulator's Python shims are read by the worker at boot. Swap the directory in one
+  // rename so a board starting meanwhile (another process) never sees it half copied.
+  const staging = join(out, `py.${process.pid}.tmp`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  cpSync(join(root, 'src-main', 'sim', 'py'), staging, { recursive: true });
+  const old = join(out, `py.${process.pid}.old`);
+  if (existsSync(join(out, 'py'))) renameSync(join(out, 'py'), old);
+  renameSync(staging, join(out, 'py'));
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -34,7 +34,7 @@ export interface RigOptions {
   files?: Record<string, string>;
   tls?: boolean;
   /** Broker address the boards use (default: the broker itself), e.g. a fault proxy. */
-  boardBroker?: (broker: TestBroker) => FleetBroker;
+  boardBroker?: (broker: TestBroker) => FleetBroker | Promise<FleetBroker>;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
@@ -45,7 +45,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };
   const broker = await startTestBroker(opts.kind ?? 'aedes', { users, ...(opts.tls && { tls: true }) });
-  const address: FleetBroker = opts.boardBroker?.(broker) ?? (opts.tls
+  const address: FleetBroker = (await opts.boardBroker?.(broker)) ?? (opts.tls
     ? { host: 'localhost', port: broker.tlsPort!, tls: true }
     : { host: '127.0.0.1', port: broker.port, tls: false });
   let caDer: Uint8Array | undefined;

@@ -55,6 +55,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private probes = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private nextProbe = 1;
   private serialFd: number | undefined;
+  private stopping = new WeakSet<Worker>();
 
   constructor(private readonly opts: VirtualBoardOptions) {
     super();
@@ -241,9 +242,11 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: WorkerToHost) => m.type === 'booted' && (worker.off('message', onMsg), resolve());
       worker.on('message', onMsg);
-      worker.once('exit', (code) => reject(new Error(`board ${this.id}: worker exited during start-up (code ${code})`)));
-    }).catch((err: Error) => {
-      if (this.worker === worker) throw err;
+      worker.once('exit', (code) => {
+        // Stopped by the host (power off during start-up) is not an emulator failure.
+        if (!this.stopping.has(worker)) reject(new Error(`board ${this.id}: the emulator failed to start (worker exit code ${code})`));
+        else resolve();
+      });
     });
   }
 
@@ -335,7 +338,10 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     clearInterval(this.wdtTimer);
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    if (worker) {
+      this.stopping.add(worker);
+      await worker.terminate();
+    }
     for (const p of this.probes.values()) p.reject(new Error(`board ${this.id} stopped`));
     this.probes.clear();
   }

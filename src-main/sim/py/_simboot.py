@@ -55,7 +55,20 @@ class _ThreadSafeFlag:
         self._ev.clear()
 
 
+def _fast_scheduler():
+    # The wasm asyncio resumes its run loop with setTimeout(…, 0), which Node never fires in
+    # under ~1 ms: every await on the host (socket data, drain) would cost a millisecond. The
+    # host's kick() uses setImmediate for "now" and a timer only for real delays. The task queue
+    # keeps the scheduler it was created with, so a fresh loop is made before any task exists.
+    import asyncio.core as core
+
+    _h.set_runner(core._run_iter)
+    core._schedule_run_iter = _h.kick
+    core.new_event_loop()
+
+
 def setup(heap_bytes, gc_threshold):
+    _fast_scheduler()
     _install_modules()  # first: after the remount, /simpy is out of reach
     os.umount("/")
     os.mount(vfs.VfsPosix("/flash"), "/")

@@ -165,5 +165,6 @@ post({ type: 'booted' });
 if (init.runBootFiles) {
   if (simboot.run_file!('boot.py')) simboot.run_file!('main.py');
   await mp.runPythonAsync('await _simboot.wait_main()');
+  flushSerial(); // what main.py printed goes out before the host hears it is done
   post({ type: 'main-done' });
 }

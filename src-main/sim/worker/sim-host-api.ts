@@ -10,6 +10,8 @@ import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
+/** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
+const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -27,6 +29,8 @@ export interface HostApiDeps {
 export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
+  let runner: (() => void) | undefined;
+  let pending: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout } | undefined;
   let cpuFreq = 160_000_000;
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
@@ -94,6 +98,19 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     net_connected: (id: number) => net.waitConnected(id),
     net_wait: (id: number) => net.waitReadable(id),
     net_drain: (id: number) => net.drain(id),
+    net_must_drain: (id: number) => net.mustDrain(id),
+    set_runner: (fn: () => void) => {
+      runner = fn;
+    },
+    kick: (dt: number) => {
+      // One pending wake-up at a time, like the asyncio_timer it replaces.
+      if (pending) (pending.immediate ? clearImmediate(pending.immediate) : clearTimeout(pending.timer));
+      const run = () => {
+        pending = undefined;
+        runner?.();
+      };
+      pending = dt > 0 ? { timer: setTimeout(run, dt) } : { immediate: setImmediate(run) };
+    },
     net_close: (id: number) => net.close(id),
 
     wlan_active: (v: number) => wlan.active(v),
@@ -112,8 +129,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   // An injected crash surfaces as an exception from the next call into the "hardware".
   const guarded: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(api)) {
-    // heap_sample is the emulator's own bookkeeping (also called from its timer), not hardware.
-    guarded[name] = name === 'heap_sample' ? fn : (...args: never[]) => {
+    guarded[name] = EMULATOR_ONLY.has(name) ? fn : (...args: never[]) => {
       if (d.takeCrash()) throw new Error('virtual board: injected crash');
       return fn(...args);
     };

@@ -210,6 +210,11 @@ export class SimNetwork {
     await s.waitFor();
   }
 
+  /** True when the send buffer is above its high-water mark (drain() would wait). */
+  mustDrain(id: number): boolean {
+    return this.sockets.get(id)?.sock.writableNeedDrain ?? false;
+  }
+
   /** Resolves when Node's send buffer has drained below its high-water mark. */
   async drain(id: number): Promise<void> {
     const s = this.sockets.get(id);

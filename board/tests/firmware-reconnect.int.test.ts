@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
+import { startFaultProxy } from '../../src-main/testing/fault-proxy.js';
+import type { FaultProxy } from '../../src-main/testing/fault-proxy.js';
+import { startScriptedBroker } from '../../src-main/testing/scripted-broker.js';
+import { WIFI_UP, closeTestBoards, createTestBoard, probeAsync } from '../../src-main/sim/test-boards.js';
+import type { FirmwareRig } from './firmware-harness.js';
+import { startRig, until } from './firmware-harness.js';
+import { MQTT_LIB, boardFiles } from './board-files.js';
+
+const N = 10_000;
+const STRESS_APP = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'stress-app.py'), 'utf8');
+
+let rig: FirmwareRig | undefined;
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  await rig?.close();
+  await proxy?.close();
+  await closeTestBoards();
+  rig = undefined;
+  proxy = undefined;
+});
+
+describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (kind) => {
+  it(`moves ${N} QoS 1 messages each way through resets, blackholes, latency and drops: none lost or reordered`, async () => {
+    rig = await startRig({
+      kind,
+      files: { 'src/stress.py': STRESS_APP },
+      boardConfig: { modules: { stress: { n: N } }, mqtt: { keepalive: 4, clean: false }, watchdog: { timeout: 120, allok: 60, revert: false } },
+      boardBroker: async (broker) => {
+        proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } });
+        return { host: '127.0.0.1', port: proxy.port, tls: false };
+      },
+    });
+    const prefix = rig.prefixes[0]!;
+    const [board] = rig.boards;
+    // Console side: dedupe by sequence number, check order, remember which duplicates had DUP.
+    let upMax = -1;
+    let upDups = 0;
+    let upGaps = 0;
+    rig.peer.on('message', (topic, payload) => {
+      if (topic !== `${prefix}/stress/up`) return;
+      const n = Number(payload.toString());
+      if (n <= upMax) upDups++;
+      else {
+        if (n !== upMax + 1) upGaps++;
+        upMax = n;
+      }
+    });
+    await rig.fleet.start();
+    await until('stress app ready', () => rig!.seen.find((m) => m.topic === `${prefix}/stress/ready`), 30_000);
+    const actions: string[] = [];
+    const stopChaos = proxy!.startChaos({ everyMs: 2500, actions: ['reset', 'blackhole', 'latency', 'drop'], seed: 7, onAction: (e) => actions.push(e.action) });
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) await rig.peer.publishAsync(`${prefix}/stress/down`, String(i), { qos: 1 });
+    await until('all messages both ways', async () => upMax === N - 1 && (await board!.probeJson<number>('__import__("stress").got_max')) === N - 1, 240_000);
+    stopChaos();
+    const [rxDups, rxUnflagged, rxGaps, connects] = await board!.probeJson<number[]>(
+      '(__import__("stress").rx_dups, __import__("stress").rx_dups_unflagged, __import__("stress").rx_gaps, mqb_launch.board.mqtt.connects)',
+    );
+    console.log(`${kind}: ${N} each way in ${Date.now() - t0} ms, ${connects} connections, faults: ${actions.join(' ')}; ` +
+      `duplicates removed: board ${rxDups}, console ${upDups}`);
+    expect(connects).toBeGreaterThan(2); // the faults really broke connections
+    expect([upGaps, rxGaps]).toEqual([0, 0]); // nothing lost or reordered
+    expect(rxUnflagged).toBe(0); // every duplicate the board saw carried DUP
+    expect(await board!.probeJson('__import__("stress").done')).toBe(true);
+  }, 300_000);
+});
+
+describe('MQTT client resend after reconnect (scripted broker)', () => {
+  it('resends an unacknowledged QoS 1 publish with its original packet id and DUP set, before new messages', async () => {
+    const broker = await startScriptedBroker({ autoPuback: false });
+    try {
+      const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
+      await board.powerOn();
+      await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt');
+      await probeAsync(board, 'wifi_up()');
+      await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "resend-test", keepalive=30, clean=False)\nc.start()`);
+      const first = await broker.nextConnection(10_000);
+      await probeAsync(board, 'c.wait_connected()');
+      await board.probe('import asyncio\nasyncio.create_task(c.publish("t/a", b"first", qos=1))');
+      const original = await first.nextPacket('publish', 5000);
+      expect(original).toMatchObject({ topic: 't/a', qos: 1, dup: false });
+      first.destroy(); // no PUBACK: the message is still unacknowledged
+      await board.probe('asyncio.create_task(c.publish("t/b", b"second", qos=1))');
+      const second = await broker.nextConnection(15_000);
+      second.auto.autoPuback = true;
+      const resent = await second.nextPacket('publish', 10_000);
+      expect(resent).toMatchObject({ topic: 't/a', messageId: original.messageId, dup: true, qos: 1 });
+      expect(resent.payload.toString()).toBe('first');
+      const next = await second.nextPacket('publish', 10_000);
+      expect(next).toMatchObject({ topic: 't/b', dup: false });
+      await probeAsync(board, 'c.wait_all_acked()');
+    } finally {
+      await broker.close();
+    }
+  }, 60_000);
+});
