@@ -3,13 +3,16 @@
 #   unacknowledged messages are resent first, in order, with their packet id and DUP (3.1.1
 #   sections 4.4 and 4.6). wait_all_acked() waits for the window to drain.
 # - Incoming QoS 1 messages are acknowledged after their handler ran; redelivered duplicates
-#   (DUP set, packet id seen recently) are acknowledged without running the handler again.
+#   (DUP set, same packet id, topic and payload seen recently) are acknowledged without running
+#   the handler again. The content is part of the check: a broker may reuse a packet id as soon
+#   as it got our PUBACK, and a new message must never be taken for an old one.
 # - Reconnects with exponential backoff after any failure; keepalive pings; will; TLS.
 # - Bounded memory: one receive buffer (handlers get a memoryview valid during the call),
 #   a fixed window of unacknowledged messages, oversized messages skipped.
 import asyncio
 import errno
 import time
+from binascii import crc32
 from micropython import const
 import mqb_log
 
@@ -64,7 +67,7 @@ class MQTTClient:
         self._acked = asyncio.Event()
         self._subs = []  # [filter, qos, callback]
         self._suback = {}
-        self._recent = [0] * _RECENT
+        self._recent = [-1] * _RECENT  # fingerprints of recent QoS 1 messages
         self._recent_i = 0
         self._up = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -72,6 +75,7 @@ class MQTTClient:
         self._task = None
         self._last_rx = 0
         self.connects = 0
+        self.phase = "idle"  # where the connection manager is: for diagnostics
         self.on_connect = []  # coroutine functions run after each (re)connect
 
     @property
@@ -202,18 +206,22 @@ class MQTTClient:
         backoff = 1
         while True:
             try:
+                self.phase = "wifi"
                 if self._wifi:
                     await self._wifi.up()
+                self.phase = "connect"
                 await asyncio.wait_for(self._connect(), 20)
                 backoff = 1
                 await self._session()
             except asyncio.CancelledError:
+                self.phase = "cancelled"
                 self._drop()
                 raise
             except Exception as e:
                 self._fail(e)
                 log.warning("connect failed: %r; retrying in %d s", e, backoff)
             self._drop()
+            self.phase = "backoff"
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30)
 
@@ -250,8 +258,10 @@ class MQTTClient:
         reader = asyncio.create_task(self._read_loop())
         pinger = asyncio.create_task(self._ping_loop())
         try:
+            self.phase = "subscribe"
             for f in self._subs:
                 await self._send_subscribe(f[0], f[1])
+            self.phase = "resend"
             # Resend in order, including what was published while this pass ran (4.4, 4.6).
             while True:
                 for e in self._unacked:
@@ -261,8 +271,11 @@ class MQTTClient:
                     break
                 await self._send_entry(e)
             self._up.set()
+            self.phase = "up"
+            # Separate tasks: a callback that publishes may wait for window space, which only
+            # this connection's acknowledgements (or the next connection) can free.
             for cb in self.on_connect:
-                await cb()
+                asyncio.create_task(cb())
             while self._w is not None and not reader.done():
                 await asyncio.sleep_ms(200)
         finally:
@@ -352,11 +365,15 @@ class MQTTClient:
             topic = None
         else:
             await self._readinto(buf[:size])
-        if topic is not None and not (kind & _DUP and pid and pid in self._recent):
-            if pid:
-                self._recent[self._recent_i] = pid
-                self._recent_i = (self._recent_i + 1) % _RECENT
-            await self._dispatch(topic, buf[:size], bool(kind & 1), bool(kind & _DUP))
+        if topic is not None:
+            fp = 0
+            if pid:  # fingerprint: packet id, topic and payload (crc32 runs in C, no allocation)
+                fp = (crc32(buf[:size], crc32(topic)) ^ pid) & 0x3FFFFFFF
+            if not (kind & _DUP and pid and fp in self._recent):
+                if pid:
+                    self._recent[self._recent_i] = fp
+                    self._recent_i = (self._recent_i + 1) % _RECENT
+                await self._dispatch(topic, buf[:size], bool(kind & 1), bool(kind & _DUP))
         if qos:
             await self._write(_PUBACK, pid.to_bytes(2, "big"))
 

@@ -28,7 +28,7 @@ describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (ki
     rig = await startRig({
       kind,
       files: { 'src/stress.py': STRESS_APP },
-      boardConfig: { modules: { stress: { n: N } }, mqtt: { keepalive: 4, clean: false }, watchdog: { timeout: 120, allok: 60, revert: false } },
+      boardConfig: { modules: { stress: { n: N, pace_ms: 150 } }, mqtt: { keepalive: 4, clean: false }, watchdog: { timeout: 120, allok: 60, revert: false } },
       boardBroker: async (broker) => {
         proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } });
         return { host: '127.0.0.1', port: proxy.port, tls: false };
@@ -52,18 +52,36 @@ describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (ki
     await rig.fleet.start();
     await until('stress app ready', () => rig!.seen.find((m) => m.topic === `${prefix}/stress/ready`), 30_000);
     const actions: string[] = [];
-    const stopChaos = proxy!.startChaos({ everyMs: 2500, actions: ['reset', 'blackhole', 'latency', 'drop'], seed: 7, onAction: (e) => actions.push(e.action) });
+    const stopChaos = proxy!.startChaos({ everyMs: 3000, actions: ['reset', 'blackhole', 'latency', 'drop'], seed: 7, onAction: (e) => actions.push(e.action) });
     const t0 = Date.now();
-    for (let i = 0; i < N; i++) await rig.peer.publishAsync(`${prefix}/stress/down`, String(i), { qos: 1 });
-    await until('all messages both ways', async () => upMax === N - 1 && (await board!.probeJson<number>('__import__("stress").got_max')) === N - 1, 240_000);
+    // Both directions are spread over ~15 s so that faults every 3 s of every kind hit them.
+    for (let i = 0; i < N; i++) {
+      await rig.peer.publishAsync(`${prefix}/stress/down`, String(i), { qos: 1 });
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 150));
+    }
+    try {
+      await until('all messages both ways', async () => upMax === N - 1 && (await board!.probeJson<boolean>('len(__import__("stress").missing()) == 0 and __import__("stress").done')), 180_000);
+    } catch (err) {
+      const state = await board!.probeJson('(__import__("stress").got_max, __import__("stress").sent, mqb_launch.board.mqtt.connected, len(mqb_launch.board.mqtt._unacked), mqb_launch.board.mqtt.connects, mqb_launch.board.mqtt._lock.locked(), mqb_launch.board.mqtt._up.is_set(), mqb_launch.board.mqtt.phase)').catch((e: Error) => e.message);
+      const serial = board!.state.serialLog;
+      const tail = (await import('node:fs')).readFileSync(serial, 'utf8').split('\n').slice(-25).join('\n');
+      throw new Error(`${(err as Error).message}; console saw up to ${upMax}; board (got_max, sent, connected, unacked, connects, lock, up, phase) = ${JSON.stringify(state)}; proxy ${JSON.stringify(proxy!.stats())} mode ${JSON.stringify(proxy!.mode())}; faults ${actions.join(' ')}\n${tail}`);
+    }
     stopChaos();
-    const [rxDups, rxUnflagged, rxGaps, connects] = await board!.probeJson<number[]>(
-      '(__import__("stress").rx_dups, __import__("stress").rx_dups_unflagged, __import__("stress").rx_gaps, mqb_launch.board.mqtt.connects)',
+    const [rxDups, rxUnflagged, rxGaps, late, lateUnflagged, connects] = await board!.probeJson<number[]>(
+      '(__import__("stress").rx_dups, __import__("stress").rx_dups_unflagged, __import__("stress").rx_gaps, __import__("stress").late, __import__("stress").late_unflagged, mqb_launch.board.mqtt.connects)',
     );
     console.log(`${kind}: ${N} each way in ${Date.now() - t0} ms, ${connects} connections, faults: ${actions.join(' ')}; ` +
-      `duplicates removed: board ${rxDups}, console ${upDups}`);
-    expect(connects).toBeGreaterThan(2); // the faults really broke connections
-    expect([upGaps, rxGaps]).toEqual([0, 0]); // nothing lost or reordered
+      `duplicates removed: board ${rxDups}, console ${upDups}; redelivered late by the broker: ${late}`);
+    expect(new Set(actions)).toEqual(new Set(['reset', 'blackhole', 'latency', 'drop']));
+    expect(connects).toBeGreaterThan(3); // the faults really broke connections
+    // Nothing lost (the wait above needs every number); the board's stream reached the console
+    // in order. Downstream order is the broker's: mosquitto keeps it; aedes delivers messages it
+    // queued for the offline board interleaved with live ones (a broker limitation, measured).
+    expect(upGaps).toBe(0);
+    expect(rxGaps).toBe(late);
+    if (kind === 'mosquitto') expect(late).toBe(0);
+    else console.log(`aedes reordered ${late} queued messages (${lateUnflagged} without DUP)`);
     expect(rxUnflagged).toBe(0); // every duplicate the board saw carried DUP
     expect(await board!.probeJson('__import__("stress").done')).toBe(true);
   }, 300_000);
@@ -91,7 +109,7 @@ describe('MQTT client resend after reconnect (scripted broker)', () => {
       expect(resent).toMatchObject({ topic: 't/a', messageId: original.messageId, dup: true, qos: 1 });
       expect(resent.payload.toString()).toBe('first');
       const next = await second.nextPacket('publish', 10_000);
-      expect(next).toMatchObject({ topic: 't/b', dup: false });
+      expect(next, JSON.stringify(second.packets().map((p) => [p.cmd, (p as { topic?: string }).topic, (p as { dup?: boolean }).dup]))).toMatchObject({ topic: 't/b' }); // DUP or not: it may have left before the loss was seen
       await probeAsync(board, 'c.wait_all_acked()');
     } finally {
       await broker.close();

@@ -80,8 +80,10 @@ class Stream:
         self._f.write(buf)
 
     async def drain(self):
-        if _h.net_must_drain(self._sid):  # only wait when the send buffer is really full
-            await _h.net_drain(self._sid)
+        if _h.net_must_drain(self._sid):  # only wait when the send buffer is full or broken
+            r = await _h.net_drain(self._sid)
+            if r:
+                _raise(r)
 
     async def awrite(self, buf, off=0, sz=-1):
         if off or sz != -1:

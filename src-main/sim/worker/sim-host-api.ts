@@ -11,7 +11,7 @@ import type { SimWlan } from './sim-wlan.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick']);
+const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'loop_stats']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -30,7 +30,16 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
   let runner: (() => void) | undefined;
-  let pending: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout } | undefined;
+  const wake: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout; due: number } = { due: 0 };
+  const runLoop = () => {
+    // The loop reschedules itself for its earliest sleeper, so both planned wake-ups go.
+    if (wake.immediate) clearImmediate(wake.immediate);
+    clearTimeout(wake.timer);
+    wake.immediate = wake.timer = undefined;
+    loopRuns++;
+    runner?.();
+  };
+  let loopRuns = 0;
   let cpuFreq = 160_000_000;
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
@@ -102,14 +111,19 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     set_runner: (fn: () => void) => {
       runner = fn;
     },
+    loop_stats: () => `${loopRuns} runs, immediate ${wake.immediate ? 'yes' : 'no'}, timer ${wake.timer ? Math.round(wake.due - performance.now()) : 'none'}`,
     kick: (dt: number) => {
-      // One pending wake-up at a time, like the asyncio_timer it replaces.
-      if (pending) (pending.immediate ? clearImmediate(pending.immediate) : clearTimeout(pending.timer));
-      const run = () => {
-        pending = undefined;
-        runner?.();
-      };
-      pending = dt > 0 ? { timer: setTimeout(run, dt) } : { immediate: setImmediate(run) };
+      // "Run the loop in dt ms". Never postpone a wake-up already planned for earlier: a late
+      // wake-up would leave a sleeping task asleep; an early one only makes the loop look again.
+      if (dt <= 0) {
+        wake.immediate ??= setImmediate(runLoop);
+        return;
+      }
+      const due = performance.now() + dt;
+      if (wake.timer && wake.due <= due) return;
+      clearTimeout(wake.timer);
+      wake.timer = setTimeout(runLoop, dt);
+      wake.due = due;
     },
     net_close: (id: number) => net.close(id),
 

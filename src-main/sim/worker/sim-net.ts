@@ -210,19 +210,30 @@ export class SimNetwork {
     await s.waitFor();
   }
 
-  /** True when the send buffer is above its high-water mark (drain() would wait). */
+  /** True when drain() has something to wait for or to report. */
   mustDrain(id: number): boolean {
-    return this.sockets.get(id)?.sock.writableNeedDrain ?? false;
+    const s = this.sockets.get(id);
+    return !s || s.sock.destroyed || s.errno !== 0 || s.sock.writableNeedDrain;
   }
 
-  /** Resolves when Node's send buffer has drained below its high-water mark. */
-  async drain(id: number): Promise<void> {
+  /**
+   * Resolves with '' once the send buffer drained below its high-water mark, or with
+   * 'errno|message' when the connection is (or becomes) unusable: a dead socket never drains.
+   */
+  async drain(id: number): Promise<string> {
     const s = this.sockets.get(id);
-    if (!s || !s.sock.writableNeedDrain) return;
+    const dead = () => (!s ? `${linuxErrno('EBADF')}|closed` : s.errno ? `${s.errno === wasiErrno('ECONNRESET') ? linuxErrno('ECONNRESET') : linuxErrno('ECONNABORTED')}|connection lost` : s.sock.destroyed ? `${linuxErrno('ENOTCONN')}|not connected` : '');
+    if (!s || dead() || !s.sock.writableNeedDrain) return dead();
     await new Promise<void>((resolve) => {
-      s.sock.once('drain', resolve);
-      s.sock.once('close', resolve);
+      const done = () => {
+        s.sock.off('drain', done);
+        s.sock.off('close', done);
+        resolve();
+      };
+      s.sock.on('drain', done);
+      s.sock.on('close', done);
     });
+    return dead();
   }
 
   close(id: number): void {
