@@ -11,11 +11,11 @@ _MAX_MS = 60000
 
 
 class Blinky:
-    def __init__(self, board, cfg):
-        self.board = board
+    def __init__(self, mqtt, cfg):
+        self.mqtt = mqtt
         self.led = machine.Pin(cfg.get("pin", 2), machine.Pin.OUT)
         self.period = self._valid(cfg.get("period_ms", 1000)) or 1000
-        self.topic = board.prefix + "/blinky"
+        self.topic = mqtt.prefix + "/blinky"
 
     def _valid(self, v):
         try:
@@ -35,16 +35,16 @@ class Blinky:
         await self.report()
 
     async def report(self):
-        await self.board.mqtt.publish(self.topic + "/state", b'{"period_ms": %d}' % self.period, retain=True, qos=1)
+        await self.mqtt.publish(self.topic + "/state", b'{"period_ms": %d}' % self.period, retain=True, qos=1)
 
     async def run(self):
-        await self.board.mqtt.subscribe(self.topic + "/period", self.on_period)
+        await self.mqtt.subscribe(self.topic + "/period", self.on_period)
         while True:
             self.led.value(not self.led.value())
             await asyncio.sleep_ms(self.period // 2)
 
 
-def start(board, cfg):
-    app = Blinky(board, cfg)
-    board.tasks.append(asyncio.create_task(app.run()))
+def start(mqtt, cfg):
+    app = Blinky(mqtt, cfg)
+    mqtt.board.tasks.append(asyncio.create_task(app.run()))
     return app

@@ -16,7 +16,8 @@ _LEVELS = {"debug": mqb_log.DEBUG, "info": mqb_log.INFO, "warning": mqb_log.WARN
 
 
 class Board:
-    """What apps and commands can reach: mqtt, prefix, config, commands, wifi, watchdog."""
+    """The running framework: mqtt, prefix, config, commands, wifi, watchdog, tasks (apps append
+    theirs). Apps reach it as mqtt.board."""
 
     def __init__(self, cfg, sec):
         self.cfg = cfg
@@ -64,7 +65,7 @@ def _start_modules(b):
     for name, mcfg in getattr(b.cfg, "modules", {}).items():
         try:
             mod = __import__(name)
-            mod.start(b, mcfg)
+            mod.start(b.mqtt, mcfg)
             b.modules[name] = getattr(mod, "__version__", "?")
             log.info("started %s %s", name, b.modules[name])
         except Exception as e:
@@ -153,12 +154,15 @@ def main():
 
     m = cfg.mqtt
     b.wifi = WiFi(cfg.wifi["ssid"], sec.wifi_password, m.get("client_id"))
-    b.mqtt = MQTTClient(
+    b.mqtt = mq = MQTTClient(
         m["host"], m.get("port", 8883 if m.get("tls") else 1883), m.get("client_id", b.prefix.replace("/", "-")),
         user=getattr(sec, "mqtt_user", None), password=getattr(sec, "mqtt_password", None), ssl=_ssl(m),
         server_hostname=m.get("server_hostname"), keepalive=m.get("keepalive", 60), clean=m.get("clean", True),
         will=(b.prefix + "/mqb/status", mqb_status.offline(b.prefix), True, 1), wifi=b.wifi,
     )
+    # Apps get the client (start(mqtt, config)); through it they reach their prefix and the board.
+    mq.prefix = b.prefix
+    mq.board = b
     log.info("MQBoard %s, %s mode, boot %d", b.prefix, "safe" if mqb_state.safe_mode() else "normal", mqb_state.boot_count())
     gc.collect()
     asyncio.run(_guarded(b))

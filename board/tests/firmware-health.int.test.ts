@@ -41,7 +41,7 @@ describe('firmware: safe mode, crash log, watchdog', () => {
   it('a task crashing in a loop is recorded and ends in safe mode; clearing the crash log works', async () => {
     rig = await startRig({
       files: {
-        'src/crashy.py': 'import asyncio\nasync def boom():\n    await asyncio.sleep_ms(300)\n    raise ValueError("crash loop")\ndef start(board, cfg):\n    asyncio.create_task(boom())\n',
+        'src/crashy.py': 'import asyncio\nasync def boom():\n    await asyncio.sleep_ms(300)\n    raise ValueError("crash loop")\ndef start(mqtt, cfg):\n    asyncio.create_task(boom())\n',
       },
       boardConfig: { modules: { crashy: {} }, watchdog: NO_REVERT },
     });
@@ -60,6 +60,20 @@ describe('firmware: safe mode, crash log, watchdog', () => {
     expect(reply.payload.subarray(2).toString()).toBe('OK');
     expect(reply.payload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xff]));
     await until('crash retained cleared', () => rig!.seen.find((m) => m.topic === `${prefix}/mqb/crash` && m.payload.length === 0));
+  }, 60_000);
+
+  it('a broken framework update (import failure) restarts straight into safe mode from /safemode', async () => {
+    rig = await startRig({ boardConfig: { watchdog: NO_REVERT } });
+    const prefix = rig.prefixes[0]!;
+    const [board] = rig.boards;
+    const fs = await import('node:fs');
+    fs.writeFileSync(`${board!.state.flashDir}/lib/mqb_launch.py`, 'def broken(:\n');
+    await rig.fleet.start();
+    const safe = await until('safe mode', () => lastStatus(rig!, prefix)?.safe_mode === true && lastStatus(rig!, prefix), 30_000);
+    expect(safe).toMatchObject({ safe_reason: 'import failure', boots: 2 });
+    const records = await until('crash record', () => crashRecords(rig!, prefix).length > 0 && crashRecords(rig!, prefix));
+    expect(records[0]).toMatchObject({ where: 'import', boot: 1 });
+    expect(records[0]!.exc).toMatch(/SyntaxError/);
   }, 60_000);
 
   it('a healthy boot stays normal, confirms itself, and survives a reset in normal mode', async () => {

@@ -16,12 +16,12 @@ done = False
 PACE_MS = 0
 
 
-def start(board, cfg):
+def start(mqtt, cfg):
     global N, PACE_MS, seen
     N = cfg.get("n", N)
     seen = bytearray(N // 8 + 1)
     PACE_MS = cfg.get("pace_ms", 0)  # a pause every 100 messages, to spread them over the faults
-    board.tasks.append(asyncio.create_task(_run(board)))
+    mqtt.board.tasks.append(asyncio.create_task(_run(mqtt.board)))
 
 
 def _on_down(topic, msg, retained, dup):
