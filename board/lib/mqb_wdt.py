@@ -42,15 +42,22 @@ class Watchdog:
             self._nonce = None
 
     async def _loop(self):
-        period = max(1, self.timeout // 4)
+        period = max(1, self.timeout // 4) * 1000
+        next_feed = time.ticks_ms()
         while True:
-            if self.mqtt.connected:
-                self._nonce = binascii.hexlify(os.urandom(4)).decode()
-                try:
-                    await self.mqtt.publish("%s/mqb/cmd/feed/%s" % (self.cmds.prefix, self._nonce), b"\x80\x00", qos=1)
-                except Exception as e:
-                    log.warning("feed request failed: %r", e)
-            await asyncio.sleep(period)
+            now = time.ticks_ms()
+            if time.ticks_diff(now, next_feed) >= 0:
+                next_feed = time.ticks_add(now, period)
+                if self.mqtt.connected:
+                    self._nonce = binascii.hexlify(os.urandom(4)).decode()
+                    try:
+                        await self.mqtt.publish("%s/mqb/cmd/feed/%s" % (self.cmds.prefix, self._nonce), b"\x80\x00", qos=1)
+                    except Exception as e:
+                        log.warning("feed request failed: %r", e)
+            wait = time.ticks_diff(next_feed, time.ticks_ms())
+            if not self.healthy:  # wake up in time for the all-OK decision too
+                wait = min(wait, max(100, time.ticks_diff(time.ticks_add(self._t0, self.allok * 1000), time.ticks_ms())))
+            await asyncio.sleep_ms(max(0, wait))
             if not self.healthy and self.feeds and time.ticks_diff(time.ticks_ms(), self._t0) >= self.allok * 1000:
                 await self._all_ok()
 

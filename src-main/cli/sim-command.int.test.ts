@@ -43,6 +43,17 @@ describe('mqboard sim', () => {
     expect(fs.readFileSync(path.join(dir, 'sim-01', 'serial.log'), 'utf8')).toMatch(/MQTT connected/);
   }, 60_000);
 
+  it('demo (npm start): 3 boards on an embedded broker, sim-03 ends in safe mode because of its broken app', async () => {
+    const dir = path.join(makeTempDir(), 'demo');
+    const p = run(['demo', '--dir', dir]);
+    for (const id of ['sim-01', 'sim-02', 'sim-03']) await p.waitFor(new RegExp(`\\[${id}\\] .*mqtt: connected to`), 30_000);
+    await p.waitFor(/\[sim-03\] .*module faulty failed to start/, 30_000);
+    await p.waitFor(/\[sim-03\] .*safe mode \(boot loop\): app modules are not started/, 90_000);
+    expect(p.output()).not.toMatch(/\[sim-0[12]\] .*safe mode/);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+  }, 150_000);
+
   it('exits non-zero with a clear message on bad options', async () => {
     const dir = makeTempDir();
     const bad = run(['sim', '--boards', 'many', '--dir', dir, '--firmware', FIXTURE]);

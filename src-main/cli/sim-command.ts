@@ -11,6 +11,8 @@ import { parseBrokerUrl } from './broker-url.js';
 
 interface SimOptions {
   boards: string;
+  boardConfig?: Record<string, unknown>;
+  boardConfigFor?: (index: number) => Record<string, unknown>;
   broker?: string;
   dir: string;
   fresh?: boolean;
@@ -31,6 +33,21 @@ export function registerSimCommands(program: Command): void {
     .option('--ca <file>', 'CA certificate (PEM or DER) the boards use to verify an mqtts:// broker')
     .option('-q, --quiet', 'do not print the boards\' serial output (it is still in each serial.log)')
     .action((opts: SimOptions) => runSim(opts));
+  program
+    .command('demo')
+    .description('what `npm start` runs: an embedded broker and a demo fleet of 3 virtual boards, one of them ending in safe mode')
+    .option('-d, --dir <dir>', 'state directory of the demo fleet', '.state/demo')
+    .option('--fresh', 'start the demo from scratch')
+    .option('-q, --quiet', 'do not print the boards\' serial output')
+    .action((opts: { dir: string; fresh?: boolean; quiet?: boolean }) =>
+      runSim({
+        ...opts,
+        boards: '3',
+        boardConfig: { modules: { blinky: { pin: 2, period_ms: 1000 } }, watchdog: { timeout: 120, allok: 20, revert: false } },
+        // sim-03 runs a broken app: after two failed boots it comes up in safe mode.
+        boardConfigFor: (i) => (i === 2 ? { modules: { faulty: {}, blinky: { pin: 2, period_ms: 250 } } } : {}),
+      }),
+    );
 }
 
 async function runSim(opts: SimOptions): Promise<void> {
@@ -44,6 +61,8 @@ async function runSim(opts: SimOptions): Promise<void> {
     count,
     firmwareDir: path.resolve(opts.firmware ?? simPaths().boardDir),
     ...(opts.fresh && { fresh: true }),
+    ...(opts.boardConfig && { boardConfig: opts.boardConfig }),
+    ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
   });
   let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
   let broker: FleetBroker;

@@ -25,6 +25,8 @@ export interface FleetOptions {
   fresh?: boolean;
   /** Extra settings for every board's board_config.py (name → JSON value), e.g. modules. */
   boardConfig?: Record<string, unknown>;
+  /** Settings for one board (by index), on top of boardConfig. */
+  boardConfigFor?: (index: number) => Record<string, unknown>;
 }
 
 export interface FleetBoardRecord {
@@ -142,7 +144,7 @@ export class VirtualFleet {
   configure(broker: FleetBroker, caDer?: Uint8Array): void {
     this.records.forEach((rec, i) => {
       const flash = this.states[i]!.flashDir;
-      fs.writeFileSync(path.join(flash, 'board_config.py'), renderConfig(rec, broker, this.opts.boardConfig ?? {}));
+      fs.writeFileSync(path.join(flash, 'board_config.py'), renderConfig(rec, broker, { ...this.opts.boardConfig, ...this.opts.boardConfigFor?.(i) }));
       fs.writeFileSync(path.join(flash, 'board_secrets.py'), renderSecrets(rec));
       if (caDer) fs.writeFileSync(path.join(flash, 'ca.der'), caDer);
     });
