@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['src-main/**/*.int.test.ts', 'board/**/*.int.test.ts'],
+          setupFiles: ['./scripts/vitest-integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Workers are heavy (one MicroPython interpreter per board) and the machine has 2 cores.

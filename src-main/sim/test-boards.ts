@@ -16,8 +16,18 @@ export interface TestBoardOptions extends Omit<VirtualBoardOptions, 'state'> {
 
 const live = new Set<VirtualBoard>();
 
+const tempDirs = new Set<string>();
+
+/** A temporary directory, removed by removeTempDirs() (after each integration test file). */
 export function makeTempDir(prefix = 'mqboard-sim-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 export function createTestBoard(opts: TestBoardOptions = {}): VirtualBoard {
