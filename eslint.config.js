@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.state/**', 'board/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', '.state/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
