@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildMain } from '../scripts/build-main.mjs';
+import { NODE_BUNDLE, buildMain } from '../scripts/build-main.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bench');
@@ -14,17 +14,10 @@ const outdir = join(root, 'dist', 'bench');
 // can break a board that another process starts at that moment).
 if (!process.env.BENCH_NO_BUILD) await buildMain();
 await build({
-  absWorkingDir: root,
+  ...NODE_BUNDLE,
   entryPoints: { 'sim-bridge.bench': 'bench/sim-bridge.bench.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
 });
 
 const child = spawn(

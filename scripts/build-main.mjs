@@ -9,21 +9,26 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'main');
 
+/** How every Node-side entry point is bundled (also used by the benchmarks). */
+export const NODE_BUNDLE = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
 export async function buildMain() {
   await build({
-    absWorkingDir: root,
+    ...NODE_BUNDLE,
     entryPoints: {
       cli: 'src-main/cli/main.ts',
       'board-worker': 'src-main/sim/worker/board-worker.ts',
     },
     outdir: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
   });
   // The simulator's Python shims are read by the worker at boot. Swap the directory in one
   // rename so a board starting meanwhile (another process) never sees it half copied.

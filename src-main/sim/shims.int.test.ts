@@ -94,6 +94,23 @@ describe('virtual board shims', () => {
     await woke;
   });
 
+  it('network: joins the simulated access point; a wrong key or SSID gives the ESP32 status', async () => {
+    const board = await bareBoard();
+    await board.probe('import network\nw = network.WLAN(network.STA_IF)\nw.active(True)\nw.connect("mqboard-sim", "wrong")');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await board.probeJson('(w.isconnected(), w.status() == network.STAT_WRONG_PASSWORD)')).toEqual([false, true]);
+    await board.probe('w.connect("mqboard-sim", "virtual-board")');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await board.probeJson('(w.isconnected(), w.status() == network.STAT_GOT_IP, w.ifconfig()[0].startswith("10.42.0."))')).toEqual([true, true, true]);
+    expect(await board.probeJson('len(w.config("mac"))')).toBe(6);
+    board.setLink(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await board.probeJson('(w.isconnected(), w.status() == network.STAT_CONNECTING)')).toEqual([false, true]);
+    board.setLink(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await board.probeJson('w.isconnected()')).toBe(true);
+  });
+
   it('refuses probes on a board that is off', async () => {
     const board = createTestBoard({ runBootFiles: false });
     await expect(board.probe('1')).rejects.toThrow(/is not running/);
