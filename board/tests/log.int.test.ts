@@ -33,6 +33,7 @@ describe('board logging (mqb_log)', () => {
     expect(lines.filter((l) => l.startsWith('D '))).toHaveLength(10 - stats.dropped);
     // The oldest debug lines went first.
     expect(lines.find((l) => l.startsWith('D '))).toMatch(new RegExp(`debug line ${stats.dropped}$`));
-    for (const l of lines) expect(l).toMatch(/^[CEWID] \S+ {5}test: /) // logger right-aligned in 8;
+    // The original format: severity, time, logger right-aligned in 8, colon, text.
+    for (const l of lines) expect(l).toMatch(/^[CEWID] \S+ {5}test: /);
   });
 });
