@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ESP32_APP_PARTITION_SIZE } from '../common/firmware-image.js';
 import { StateDirError, openStateDir } from './state-dir.js';
-import { makeTempDir } from './test-boards.js';
+import { makeTempDir, removeTempDirs } from './test-boards.js';
+
+afterAll(removeTempDirs);
 
 describe('board state directory', () => {
   it('creates the layout once and reopens it with the same identity', () => {
