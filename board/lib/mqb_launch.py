@@ -159,6 +159,7 @@ def main():
         user=getattr(sec, "mqtt_user", None), password=getattr(sec, "mqtt_password", None), ssl=_ssl(m),
         server_hostname=m.get("server_hostname"), keepalive=m.get("keepalive", 60), clean=m.get("clean", True),
         will=(b.prefix + "/mqb/status", mqb_status.offline(b.prefix), True, 1), wifi=b.wifi,
+        max_msg=m.get("max_msg", 4608),
     )
     # Apps get the client (start(mqtt, config)); through it they reach their prefix and the board.
     mq.prefix = b.prefix

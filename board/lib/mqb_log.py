@@ -19,7 +19,7 @@ _COLOR = {CRITICAL: "\x1b[35;1m", ERROR: "\x1b[31;1m", WARNING: "\x1b[33;1m", IN
 _CLOCK_SET = const(1704067200)  # 2024-01-01: before that, the RTC was never set
 
 # Boot vs running thresholds and buffer sizes; see configure().
-_cfg = {"console": DEBUG, "mqtt": DEBUG, "run_console": INFO, "run_mqtt": INFO, "buffer": 8192, "run_buffer": 2048}
+_cfg = {"console": DEBUG, "mqtt": DEBUG, "run_console": INFO, "run_mqtt": INFO, "buffer": 4096, "run_buffer": 2048}
 _buf = []  # [level, line bytes], oldest first
 _bytes = 0
 _dropped = 0

@@ -54,7 +54,7 @@ def _str(s):
 class MQTTClient:
     def __init__(self, host, port=1883, client_id="", *, user=None, password=None, ssl=None,
                  server_hostname=None, keepalive=60, clean=True, will=None, window=16,
-                 max_msg=8192, wifi=None):
+                 max_msg=4608, wifi=None):
         self._addr = (host, port, ssl, server_hostname)
         self._id, self._user, self._pw = client_id, user, password
         self._keepalive, self._clean, self._will = keepalive, clean, will  # will: (topic, msg, retain, qos)

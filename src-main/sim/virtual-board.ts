@@ -124,6 +124,11 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     return { now: this.ctrl[CTRL.HEAP_NOW]!, peak: this.ctrl[CTRL.HEAP_PEAK]! };
   }
 
+  /** Starts a new high-water mark from the current heap use (e.g. after boot, for steady state). */
+  resetHeapPeak(): void {
+    this.ctrl[CTRL.HEAP_PEAK] = this.ctrl[CTRL.HEAP_NOW]!;
+  }
+
   wdtTimeoutMs(): number {
     return this.ctrl[CTRL.WDT_TIMEOUT_MS]!;
   }
