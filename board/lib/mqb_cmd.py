@@ -62,7 +62,7 @@ class Commands:
 
     async def reply(self, cid, payload, seq=None, last=True):
         hdr = SINGLE if seq is None else (((0x8000 if last else 0) | seq).to_bytes(2, "big"))
-        await self.mqtt.publish(self.prefix + "/mqb/reply/out/" + cid, hdr + payload, qos=1)
+        await self.mqtt.publish(self.prefix + "/mqb/reply/out/" + cid, hdr + bytes(payload), qos=1)
 
     async def err(self, cid, text):
         await self.mqtt.publish(self.prefix + "/mqb/reply/err/" + cid, text, qos=1)

@@ -86,6 +86,9 @@ async def _main(b):
     b.commands = Commands(b.mqtt, b.prefix)
     b.commands.register("crashlog", _crashlog_cmd)
     b.commands.register("reset", _reset_cmd)
+    import mqb_repl
+
+    b.commands.register("eval", mqb_repl.eval_cmd)
     await b.commands.start()
     wd = b.cfg.watchdog if hasattr(b.cfg, "watchdog") else {}
 
