@@ -218,7 +218,8 @@ async def recv(tag, port, size, bufsize):
     w.close()
     return [total, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), first, calls]
 
-async def send(tag, port, size, chunk):
+async def send(tag, port, size, chunk, drain_each=True):
+    # drain_each=False is the diagnostic variant: the same writes with one drain() at the end.
     data = bytearray(chunk)
     for i in range(chunk):
         data[i] = i & 0xFF
@@ -231,32 +232,15 @@ async def send(tag, port, size, chunk):
     while sent < size:
         n = min(chunk, size - sent)
         w.write(data if n == chunk else mv[:n])
-        await w.drain()
-        sent += n
-    t2 = time.ticks_us()
-    await r.readexactly(1)
-    t3 = time.ticks_us()
-    w.close()
-    return [sent, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
-
-async def send_nodrain(tag, port, size, chunk):
-    # Diagnostic: the same writes with a single drain() at the end.
-    data = bytearray(chunk)
-    mv = memoryview(data)
-    r, w = await asyncio.open_connection("127.0.0.1", port)
-    t1 = time.ticks_us()
-    w.write(("PUT %d %s\\n" % (size, tag)).encode())
-    sent = 0
-    while sent < size:
-        n = min(chunk, size - sent)
-        w.write(data if n == chunk else mv[:n])
+        if drain_each:
+            await w.drain()
         sent += n
     await w.drain()
     t2 = time.ticks_us()
     await r.readexactly(1)
     t3 = time.ticks_us()
     w.close()
-    return [sent, time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
+    return [sent, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
 
 async def recv_buffered(tag, port, size, bufsize, delay_ms):
     # Diagnostic: lets the whole stream arrive in the worker first, then times only the copies
@@ -411,7 +395,7 @@ async function bridgeSend(board: VirtualBoard, port: number, chunk: number): Pro
 async function bridgeSendNoDrain(board: VirtualBoard, port: number, chunk: number): Promise<TransferSample> {
   const tag = newTag(`bsendnd${chunk}`);
   const t0 = performance.now();
-  const [sent, writeUs, ackUs] = await runOnBoard<number[]>(board, `bench.send_nodrain("${tag}", ${port}, ${SIZE}, ${chunk})`);
+  const [sent, , writeUs, ackUs] = await runOnBoard<number[]>(board, `bench.send("${tag}", ${port}, ${SIZE}, ${chunk}, False)`);
   if (sent !== SIZE) throw new Error(`bridge send sent ${sent} bytes, expected ${SIZE}`);
   const st = serverTimes.get(tag)!;
   return { clientMs: ackUs! / 1000, hostMs: st.done! - t0, connectMs: Number.NaN, extra: { writeLoopMs: writeUs! / 1000 } };

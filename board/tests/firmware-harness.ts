@@ -105,3 +105,8 @@ export function lastStatus(rig: FirmwareRig, prefix: string): BoardStatus | unde
 export function logLines(rig: FirmwareRig, prefix: string): string[] {
   return rig.seen.filter((m) => m.topic === `${prefix}/log`).map((m) => m.payload.toString());
 }
+
+/** Waits until the board's watchdog declared the boot healthy ("all OK"). */
+export function untilHealthy(board: VirtualBoard, timeoutMs = 15_000): Promise<true> {
+  return until('healthy boot', async () => (await board.probeJson<boolean>('mqb_launch.board.watchdog.healthy')) === true || undefined, timeoutMs);
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FirmwareRig } from './firmware-harness.js';
-import { FAST_WATCHDOG, lastStatus, startRig, until } from './firmware-harness.js';
+import { FAST_WATCHDOG, lastStatus, startRig, until, untilHealthy } from './firmware-harness.js';
 
 let rig: FirmwareRig | undefined;
 afterEach(async () => {
@@ -81,7 +81,7 @@ describe('firmware: safe mode, crash log, watchdog', () => {
     const prefix = rig.prefixes[0]!;
     const [board] = rig.boards;
     await rig.fleet.start();
-    await until('healthy', async () => (await board!.probeJson<boolean>('mqb_launch.board.watchdog.healthy')) === true, 15_000);
+    await untilHealthy(board!);
     expect(await board!.probeJson('__import__("mqb_state").failed_boots()')).toBe(0);
     expect(board!.pins.size).toBe(1);
     const boot = new Promise((resolve) => board!.once('boot', resolve));
@@ -90,6 +90,17 @@ describe('firmware: safe mode, crash log, watchdog', () => {
     await boot;
     const after = await until('status after reset', () => lastStatus(rig!, prefix)?.boots === 2 && lastStatus(rig!, prefix));
     expect(after).toMatchObject({ safe_mode: false, reset_cause: 'hard', modules: { blinky: '1.0.0' } });
+  }, 60_000);
+
+  it('the reset command reboots into safe mode on request, and the status refreshes on its own', async () => {
+    rig = await startRig({ boardConfig: { watchdog: NO_REVERT, status_interval: 2 } });
+    const prefix = rig.prefixes[0]!;
+    await rig.fleet.start();
+    // Periodic refresh: a later status of the same boot with a larger uptime.
+    await until('refreshed status', () => (lastStatus(rig!, prefix)?.uptime as number) >= 2);
+    await rig.peer.publishAsync(`${prefix}/mqb/cmd/reset/s1`, Buffer.from([0x80, 0, ...Buffer.from('safe')]), { qos: 1 });
+    const safe = await until('safe mode', () => lastStatus(rig!, prefix)?.safe_mode === true && lastStatus(rig!, prefix), 30_000);
+    expect(safe).toMatchObject({ safe_reason: 'requested', reset_cause: 'hard', boots: 2 });
   }, 60_000);
 
   it('when the broker path is cut the watchdog resets the board, and the reset is recorded', async () => {

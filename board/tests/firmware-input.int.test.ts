@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import { getTestCa } from '../../src-main/testing/test-ca.js';
 import type { FirmwareRig } from './firmware-harness.js';
-import { lastStatus, logLines, startRig, until } from './firmware-harness.js';
+import { lastStatus, logLines, startRig, until, untilHealthy } from './firmware-harness.js';
 
 let rig: FirmwareRig | undefined;
 afterEach(async () => {
@@ -41,7 +41,7 @@ describe('firmware under bad input', () => {
     board!.on('reset', () => resets++);
     await rig.fleet.start();
     await until('online', () => lastStatus(rig!, prefix)?.online);
-    await until('healthy', async () => (await board!.probeJson<boolean>('mqb_launch.board.watchdog.healthy')) === true, 15_000);
+    await untilHealthy(board!);
     const feedsBefore = await board!.probeJson<number>('mqb_launch.board.watchdog.feeds');
     const logsBefore = logLines(rig, prefix).length;
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FirmwareRig } from './firmware-harness.js';
-import { lastStatus, logLines, startRig, until } from './firmware-harness.js';
+import { lastStatus, logLines, startRig, until, untilHealthy } from './firmware-harness.js';
 
 let rig: FirmwareRig | undefined;
 afterEach(async () => {
@@ -17,7 +17,7 @@ describe('firmware memory', () => {
     const prefix = rig.prefixes[0]!;
     const [board] = rig.boards;
     await rig.fleet.start();
-    await until('healthy', async () => (await board!.probeJson<boolean>('mqb_launch.board.watchdog.healthy')) === true, 15_000);
+    await untilHealthy(board!);
     const boot = board!.heap().peak; // includes compiling the .py modules (an .mpy build avoids that)
     await board!.probe('import gc\ngc.collect()\ngc.mem_alloc()');
     board!.resetHeapPeak();

@@ -10,7 +10,7 @@ import { simPaths } from './sim-paths.js';
 import type { StateDir } from './state-dir.js';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToHost } from './worker-protocol.js';
 import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
-import { bootBanner, resetCauseName } from './boot-banner.js';
+import { bootBanner } from './boot-banner.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -352,4 +352,3 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   }
 }
 
-export { resetCauseName };

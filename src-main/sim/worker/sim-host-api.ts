@@ -11,7 +11,7 @@ import type { SimWlan } from './sim-wlan.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'loop_stats']);
+const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -36,10 +36,8 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     if (wake.immediate) clearImmediate(wake.immediate);
     clearTimeout(wake.timer);
     wake.immediate = wake.timer = undefined;
-    loopRuns++;
     runner?.();
   };
-  let loopRuns = 0;
   let cpuFreq = 160_000_000;
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
@@ -111,7 +109,6 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     set_runner: (fn: () => void) => {
       runner = fn;
     },
-    loop_stats: () => `${loopRuns} runs, immediate ${wake.immediate ? 'yes' : 'no'}, timer ${wake.timer ? Math.round(wake.due - performance.now()) : 'none'}`,
     kick: (dt: number) => {
       // "Run the loop in dt ms". Never postpone a wake-up already planned for earlier: a late
       // wake-up would leave a sleeping task asleep; an early one only makes the loop look again.
