@@ -1,0 +1,83 @@
+// The retained status a board publishes on <prefix>/mqb/status (docs/protocol.md), parsed
+// defensively: a board in the field may run the original firmware, an older version of ours,
+// or publish garbage. Pure TypeScript.
+import { PROTO_V1, V1_CAPS } from './protocol.js';
+
+export interface BoardStatus {
+  prefix: string;
+  online: boolean;
+  fw: string;
+  project: string;
+  partition: string;
+  pendingVerify: boolean;
+  safeMode: boolean;
+  safeReason: string;
+  resetCause: string;
+  boots: number;
+  failedBoots: number;
+  crashes: number;
+  uptime: number | null;
+  memFree: number | null;
+  ip: string | null;
+  rssi: number | null;
+  modules: Record<string, string>;
+  proto: number;
+  caps: string[];
+  /** The board's clock when it published (seconds), if set. */
+  t: number | null;
+}
+
+const str = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const bool = (v: unknown) => v === true;
+
+/**
+ * Parses a status payload. Returns undefined for an empty retained message (a cleared status);
+ * throws on malformed JSON so the caller can log it once and keep the previous state.
+ */
+export function parseBoardStatus(prefix: string, text: string): BoardStatus | undefined {
+  if (text.trim() === '') return undefined;
+  const j: unknown = JSON.parse(text);
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new SyntaxError('status is not a JSON object');
+  const o = j as Record<string, unknown>;
+  const proto = num(o.proto) ?? PROTO_V1;
+  const caps = Array.isArray(o.caps) ? o.caps.filter((c): c is string => typeof c === 'string') : [...V1_CAPS];
+  const modules: Record<string, string> = {};
+  if (typeof o.modules === 'object' && o.modules !== null) {
+    for (const [k, v] of Object.entries(o.modules)) modules[k] = String(v);
+  }
+  return {
+    prefix,
+    online: o.online !== false,
+    fw: str(o.fw),
+    project: str(o.project),
+    partition: str(o.partition),
+    pendingVerify: bool(o.pending_verify),
+    safeMode: bool(o.safe_mode),
+    safeReason: str(o.safe_reason),
+    resetCause: str(o.reset_cause),
+    boots: num(o.boots) ?? 0,
+    failedBoots: num(o.failed_boots) ?? 0,
+    crashes: num(o.crashes) ?? 0,
+    uptime: num(o.uptime),
+    memFree: num(o.mem_free),
+    ip: typeof o.ip === 'string' ? o.ip : null,
+    rssi: num(o.rssi),
+    modules,
+    proto,
+    caps,
+    t: num(o.t),
+  };
+}
+
+export function hasCap(s: Pick<BoardStatus, 'caps'> | undefined, cap: string): boolean {
+  return s ? s.caps.includes(cap) : V1_CAPS.includes(cap);
+}
+
+export interface CrashRecord {
+  t: number | null;
+  boot: number | null;
+  where: string;
+  error: string;
+  trace: string;
+}
