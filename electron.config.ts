@@ -1,5 +1,7 @@
-// electron-builder configuration of the desktop console (targets, icons, what ships). The Electron
-// shell and the renderer build into out/; the packaging script arrives with the desktop UI.
+// electron-builder configuration of the desktop console (`npm run dist`): AppImage and deb on
+// Linux, dmg on macOS, an NSIS installer on Windows. What ships: the Electron shell
+// (dist/electron), the Node side it runs (dist/main: the virtual board worker and its Python
+// shims), the built UI (dist/renderer) and the board firmware the demo fleet installs.
 import type { Configuration } from 'electron-builder';
 
 const config: Configuration = {
@@ -7,12 +9,18 @@ const config: Configuration = {
   productName: 'MQBoard Console',
   copyright: 'MQBoard Console authors',
   directories: { output: 'release', buildResources: 'assets' },
-  files: ['out/**', 'dist/main/**', 'board/**', 'package.json', '!**/*.test.*', '!**/tests/**'],
-  // The virtual board runs the firmware files and the MicroPython wasm from disk.
-  asarUnpack: ['board/**', 'dist/main/py/**', 'node_modules/@micropython/**'],
-  linux: { target: ['AppImage', 'deb'], category: 'Development', icon: 'assets/icon.svg' },
-  mac: { target: ['dmg'], category: 'public.app-category.developer-tools' },
-  win: { target: ['nsis'] },
+  // package.json's `main` is for the CLI package; the app starts the Electron shell.
+  extraMetadata: { main: 'dist/electron/main.js' },
+  files: ['dist/electron/**', 'dist/main/**', 'dist/renderer/**', 'board/**', 'package.json', '!**/*.map', '!**/*.test.*', '!**/tests/**'],
+  // The virtual board's worker thread, its Python shims, the firmware files and the MicroPython
+  // wasm are read from disk by path: they must exist outside the asar archive.
+  asarUnpack: ['board/**', 'dist/main/board-worker.js', 'dist/main/py/**', 'node_modules/@micropython/**'],
+  // assets/icon.png (1024×1024) is rendered from assets/icon.svg; electron-builder derives the
+  // .icns and .ico sizes from it.
+  icon: 'assets/icon.png',
+  linux: { target: ['AppImage', 'deb'], category: 'Development', icon: 'assets/icon.png' },
+  mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: 'assets/icon.png' },
+  win: { target: ['nsis'], icon: 'assets/icon.png' },
   nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
 };
 

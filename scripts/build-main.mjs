@@ -27,6 +27,8 @@ export async function buildMain() {
     entryPoints: {
       cli: 'src-main/cli/main.ts',
       'board-worker': 'src-main/sim/worker/board-worker.ts',
+      // `npm run web`: the console UI served to a browser on 127.0.0.1.
+      web: 'src-main/web/web-main.ts',
     },
     outdir: out,
   });
@@ -42,6 +44,30 @@ export async function buildMain() {
   rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * The Electron shell into dist/electron: main.js (ESM, Electron 45 runs ESM mains) and the
+ * preload as CommonJS with the contract bundled in (a sandboxed preload can require nothing but
+ * 'electron').
+ */
+export async function buildElectron() {
+  const electronOut = join(root, 'dist', 'electron');
+  await build({ ...NODE_BUNDLE, target: 'node22', entryPoints: { main: 'src-main/electron/main.ts' }, outdir: electronOut });
+  await build({
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['electron'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    entryPoints: { preload: 'src-main/electron/preload.ts' },
+    outExtension: { '.js': '.cjs' },
+    outdir: electronOut,
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await buildMain();
+  await buildElectron();
 }

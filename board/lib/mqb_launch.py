@@ -5,6 +5,7 @@
 import asyncio
 import gc
 import machine
+import sys
 import time
 import mqb_crash
 import mqb_log
@@ -86,9 +87,9 @@ async def _main(b):
     b.commands = Commands(b.mqtt, b.prefix)
     b.commands.register("crashlog", _crashlog_cmd)
     b.commands.register("reset", _reset_cmd)
-    import mqb_repl
-
-    b.commands.register("eval", mqb_repl.eval_cmd)
+    for name, module in _COMMANDS:
+        b.commands.register(name, _on_demand(module, name + "_cmd"))
+    b.commands.register("tty", _on_demand("mqb_tty", "tty_cmd"))
     await b.commands.start()
     wd = b.cfg.watchdog if hasattr(b.cfg, "watchdog") else {}
 
@@ -108,6 +109,24 @@ async def _main(b):
     _start_modules(b)
     while True:
         await asyncio.sleep(3600)
+
+
+# Commands whose module is imported on first use: most boots never need them, and each module
+# costs heap once imported (mqb_status.CAPS lists them all).
+_COMMANDS = (("eval", "mqb_repl"), ("exec", "mqb_repl"), ("get", "mqb_files"), ("put", "mqb_files"),
+             ("ota", "mqb_ota"), ("otastat", "mqb_ota"), ("ls", "mqb_fs"), ("stat", "mqb_fs"),
+             ("mkdir", "mqb_fs"), ("rm", "mqb_fs"), ("rmdir", "mqb_fs"), ("mv", "mqb_fs"), ("df", "mqb_fs"))
+
+
+def _on_demand(module, fn):
+    async def handler(cmds, cid, tail, seq, last, payload):
+        m = sys.modules.get(module)
+        if m is None:
+            m = __import__(module)
+            gc.collect()
+        await getattr(m, fn)(cmds, cid, tail, seq, last, payload)
+
+    return handler
 
 
 async def _crashlog_cmd(cmds, cid, tail, seq, last, payload):

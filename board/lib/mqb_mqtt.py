@@ -9,6 +9,12 @@
 # - Reconnects with exponential backoff after any failure; keepalive pings; will; TLS.
 # - Bounded memory: one receive buffer (handlers get a memoryview valid during the call),
 #   a fixed window of unacknowledged messages, oversized messages skipped.
+# - Code that runs while the event loop cannot (a REPL statement) can still publish and look at
+#   what arrived: publish_sync() and poll_sync(), which never wait. Bytes they read from the socket
+#   go to a pushback buffer the reader task consumes first, so the stream stays intact. A Ctrl-C
+#   (KeyboardInterrupt) may be raised at any branch of that code: each change of state that must
+#   not be torn is made without a branch in between (one write per packet, counters updated on
+#   the line that moves the bytes).
 import asyncio
 import errno
 import time
@@ -27,6 +33,8 @@ _PINGREQ = const(0xC0)
 _PINGRESP = const(0xD0)
 _DUP = const(0x08)
 _RECENT = const(32)
+_PUSHBACK = const(2048)  # bytes poll_sync() may hold for the reader task, plus one reader chunk
+_RX_CHUNK = const(1024)  # the reader task's socket reads; what poll_sync() leaves room for
 _CONNACK_TEXT = ("", "bad protocol version", "client id rejected", "server unavailable",
                  "bad user name or password", "not authorized")
 
@@ -74,6 +82,11 @@ class MQTTClient:
         self._w = None
         self._task = None
         self._last_rx = 0
+        self._last_ping = 0
+        self._pb = memoryview(bytearray(_PUSHBACK))  # read by poll_sync(), not yet by the reader
+        self._pb_n = 0
+        self._rx_left = 0  # bytes of the packet being read still to come; -1: inside its header
+        self._in_sync = False  # a scheduled callback must not re-enter the *_sync methods
         self.connects = 0
         self.phase = "idle"  # where the connection manager is: for diagnostics
         self.on_connect = []  # coroutine functions run after each (re)connect
@@ -148,6 +161,118 @@ class MQTTClient:
                 await w.drain()
             except OSError as e:
                 self._fail(e)
+
+    # --- while the event loop cannot run (a REPL statement): never wait ---------------------
+    def publish_sync(self, topic, msg, room=None):
+        """QoS 1 publish that never waits. False (nothing sent) while `room` (default: the window)
+        messages are unacknowledged or the socket takes nothing more: the caller keeps the data."""
+        room = room or self._window
+        if len(self._unacked) >= room:
+            self.poll_sync()  # acknowledgements may be waiting in the socket
+            if len(self._unacked) >= room:
+                return False
+        if self._in_sync:
+            return False
+        self._in_sync = True
+        try:
+            return self._publish_sync(topic, msg)
+        finally:
+            self._in_sync = False
+
+    def _publish_sync(self, topic, msg):
+        w = self._w
+        if w is not None and len(getattr(w, "out_buf", b"")) > _PUSHBACK:
+            self._write_sync(b"")  # MicroPython's Stream keeps there what the socket did not take
+            if len(w.out_buf) > _PUSHBACK:
+                return False
+        e = [self._next_pid(), topic, bytes(msg), False, False, 0]
+        if w is not None and self._up.is_set():
+            e[4], e[5] = True, self.connects
+            t = topic.encode()
+            self._write_sync(bytes(self._fixed(_PUBLISH | 0x02, 4 + len(t) + len(e[2]))) + len(t).to_bytes(2, "big") + t
+                             + e[0].to_bytes(2, "big") + e[2])
+        self._unacked.append(e)  # not sent (not connected): the resend pass of the next connection sends it
+        return True
+
+    def poll_sync(self, match=None):
+        """Reads what the socket already holds into the pushback buffer, handles the PUBACKs and
+        PINGRESPs found there, pings every keepalive/2 (the ping task cannot), and returns True
+        when match(topic, payload) is true for a complete PUBLISH waiting there (memoryviews,
+        valid during the call). Everything else stays for the reader task, in order."""
+        if self._w is None or self._in_sync:
+            return False
+        self._in_sync = True
+        try:
+            return self._poll_sync(match)
+        finally:
+            self._in_sync = False
+
+    def _poll_sync(self, match):
+        room = _PUSHBACK - _RX_CHUNK - self._pb_n
+        if room > 0:
+            try:
+                n = self._r.s.readinto(self._pb[self._pb_n : self._pb_n + room])
+                self._pb_n += (n, 0)[n is None]  # no branch between reading and counting
+                if n:
+                    self._last_rx = time.ticks_ms()
+            except (OSError, AttributeError):
+                pass  # the reader task meets the error itself
+        if time.ticks_diff(time.ticks_ms(), self._last_ping) > self._keepalive * 500:
+            self._last_ping = time.ticks_ms()
+            self._write_sync(b"\xc0\x00")
+        return self._scan_pushback(match)
+
+    def wake_reader(self):
+        """After a statement: the reader task may be asleep on a socket that poll_sync() emptied.
+        The PINGRESP to a PINGREQ wakes it, and it takes the pushback first."""
+        if self._pb_n:
+            self._last_ping = time.ticks_ms()
+            self._write_sync(b"\xc0\x00")
+
+    def _write_sync(self, packet):
+        w = self._w
+        try:
+            w.write(packet)  # one call: a packet is never cut by an exception
+            ob = getattr(w, "out_buf", None)
+            if ob:
+                k = w.s.write(ob)
+                if k:
+                    w.out_buf = ob[k:]
+        except (OSError, AttributeError):
+            pass  # no logging here (it would print into a captured terminal); the tasks notice
+
+    def _scan_pushback(self, match):
+        pb, n = self._pb, self._pb_n
+        i = self._rx_left  # the rest of the packet the reader is in comes first
+        found = False
+        while 0 <= i < n:
+            size, j, shift = 0, i + 1, 0
+            while j < n and pb[j] & 0x80:
+                size |= (pb[j] & 0x7F) << shift
+                shift += 7
+                j += 1
+            if j >= n:
+                break  # the header is not complete yet
+            size |= pb[j] << shift
+            j += 1
+            end = j + size
+            if end > n:
+                break
+            t = pb[i] & 0xF0
+            if t == _PUBACK or t == _PINGRESP:
+                if t == _PUBACK and size >= 2:
+                    self._on_puback((pb[j] << 8) | pb[j + 1])
+                pb[i : n - end + i] = pb[end:n]  # drop the packet: the reader never sees it
+                n -= end - i
+                self._pb_n = n
+                continue
+            if t == _PUBLISH and match and not found and size >= 2:
+                tl = (pb[j] << 8) | pb[j + 1]
+                p = j + 2 + tl + (2 if pb[i] & 0x06 else 0)
+                found = p <= end and bool(match(pb[j + 2 : j + 2 + tl], pb[p:end]))
+            i = end
+        self._pb_n = n
+        return found
 
     # --- subscriptions ------------------------------------------------------------------------
     async def subscribe(self, flt, callback, qos=1):
@@ -250,6 +375,7 @@ class MQTTClient:
             rc = ack[3] if ack[0] == 0x20 else -1
             raise MQTTError("CONNACK refused (%d): %s" % (rc, _CONNACK_TEXT[rc] if 0 < rc < 6 else "bad packet"))
         self._r, self._w = r, w
+        self._pb_n = self._rx_left = 0  # what poll_sync() kept belonged to the old connection
         self._last_rx = time.ticks_ms()
         self.connects += 1
         log.info("connected to %s:%d (session present: %d)", host, port, ack[2] & 1)
@@ -289,6 +415,7 @@ class MQTTClient:
             if time.ticks_diff(time.ticks_ms(), self._last_rx) > ka * 3 // 2:
                 self._fail(OSError("keepalive timeout"))
                 return
+            self._last_ping = time.ticks_ms()
             try:
                 await self._write(_PINGREQ, b"")
             except OSError as e:
@@ -306,14 +433,36 @@ class MQTTClient:
         mv = memoryview(buf)  # slicing a bytearray would copy it
         got = 0
         while got < len(mv):
-            n = await r.readinto(mv[got:])
-            if not n:
-                raise OSError(errno.ECONNRESET)  # the broker closed the connection
+            if self._pb_n:
+                n = self._take_pushback(mv[got:])
+            else:
+                n = await r.readinto(mv[got : min(len(mv), got + _RX_CHUNK)])
+                if n is None:
+                    continue  # poll_sync() took the bytes that woke us
+                if not n:
+                    raise OSError(errno.ECONNRESET)  # the broker closed the connection
+                if self._pb_n:
+                    # poll_sync() read earlier bytes while we waited: ours go after them.
+                    self._pb[self._pb_n : self._pb_n + n] = mv[got : got + n]
+                    self._pb_n += n
+                    continue
             got += n
+            if self._rx_left > 0:
+                self._rx_left -= n
+
+    def _take_pushback(self, dst):
+        pb = self._pb
+        k = min(self._pb_n, len(dst))
+        dst[:k] = pb[:k]
+        self._pb_n -= k
+        pb[: self._pb_n] = pb[k : k + self._pb_n]  # memmove: the regions may overlap
+        return k
 
     async def _read_packet(self):
         hdr = self._hdr
+        self._rx_left = 0  # at a packet boundary: poll_sync() may look at what follows
         await self._readinto(hdr)
+        self._rx_left = -1
         kind = hdr[0]
         n = 0
         shift = 0
@@ -323,6 +472,7 @@ class MQTTClient:
             shift += 7
             if not hdr[0] & 0x80:
                 break
+        self._rx_left = n
         self._last_rx = time.ticks_ms()
         t = kind & 0xF0
         if t == _PUBLISH:
@@ -333,16 +483,18 @@ class MQTTClient:
             raise MQTTError("oversized control packet")
         await self._readinto(buf[:n])
         if t == _PUBACK and n >= 2:
-            pid = (buf[0] << 8) | buf[1]
-            for i, e in enumerate(self._unacked):
-                if e[0] == pid:
-                    del self._unacked[i]
-                    self._acked.set()
-                    break
+            self._on_puback((buf[0] << 8) | buf[1])
         elif t == _SUBACK and n >= 2:
             ev = self._suback.get((buf[0] << 8) | buf[1])
             if ev:
                 ev.set()
+
+    def _on_puback(self, pid):
+        for i, e in enumerate(self._unacked):
+            if e[0] == pid:
+                del self._unacked[i]
+                self._acked.set()
+                return
 
     async def _on_publish(self, kind, n):
         buf = memoryview(self._rbuf)

@@ -1,71 +1,136 @@
-# The `eval` command of the original MQBoard protocol: the payload is Python source; an expression
-# is answered with repr() of its value, statements are run and what they print is captured
-# (os.dupterm) and returned, in as many framed messages as it takes. Code runs in the globals of
-# __main__, like the serial REPL. Errors go back on the err topic with their traceback.
+# `eval` (original protocol) and `exec` (v2): the payload is Python source run in the globals of
+# __main__, like the serial REPL. eval answers an expression with repr() of its value; statements
+# (eval's fallback, and everything exec runs) are answered with what they printed, captured through
+# os.dupterm, in 1,400-byte framed messages. Each full message goes out while the code still runs
+# if the MQTT window has room (mqb_mqtt.publish_sync never waits); the rest is queued, at most
+# 16 KB of it (older output is dropped and a note says how much), and sent when the code returns,
+# from a task of its own when that takes more than two messages. Errors go back on the err topic
+# with their traceback.
 import io
 import os
 import sys
 from micropython import const
+from mqb_reply import CHUNK, Out, later
 
-_CHUNK = const(1400)  # payload per reply message, as the original protocol
-_CAP = const(65536)  # output kept per command; the rest is counted, not stored
+_KEEP = const(16384)  # output queued while the code runs
+_DIRECT = const(2)  # messages a handler may publish itself (it runs in the MQTT reader task)
+_ROOM = const(8)  # unacknowledged messages above which live output waits: the rest is for others
 
 
 class _Capture(io.IOBase):
-    def __init__(self):
-        self.parts = []
-        self.size = 0
-        self.lost = 0
+    def __init__(self, cmds, cid):
+        self.parts = []  # queued message payloads, oldest first
+        self.dropped = 0  # bytes dropped since the last message that went out
+        self.seq = 0  # messages sent while the code ran
+        self._buf = bytearray(CHUNK)
+        self._n = 0
+        self._mqtt = cmds.mqtt if hasattr(cmds.mqtt, "publish_sync") else None
+        self._topic = cmds.prefix + "/mqb/reply/out/" + cid
 
     def write(self, data):
-        n = len(data)
-        if self.size + n <= _CAP:
-            self.parts.append(bytes(data))
-            self.size += n
-        else:
-            self.lost += n
-        return n
+        # Never raises: a terminal whose write() raises is detached by os.dupterm.
+        mv = memoryview(data)
+        i = 0
+        while i < len(mv):
+            k = min(len(mv) - i, CHUNK - self._n)
+            self._buf[self._n : self._n + k] = mv[i : i + k]
+            self._n += k
+            i += k
+            if self._n == CHUNK:
+                self._n = 0
+                self.parts.append(bytes(self._buf))
+                while self.parts and self._send_head():
+                    pass
+                if len(self.parts) * CHUNK > _KEEP:
+                    self.dropped += len(self.parts.pop(0))
+        return len(mv)
+
+    def _send_head(self):
+        if self.dropped:
+            if not self._send(self._note()):
+                return False
+            self.dropped = 0
+        if not self._send(self.parts[0]):
+            return False
+        self.parts.pop(0)
+        return True
+
+    def _send(self, part):
+        if self._mqtt is None:
+            return False
+        h = self.seq
+        try:
+            ok = self._mqtt.publish_sync(self._topic, bytes((h >> 8, h & 0xFF)) + part, _ROOM)
+        except Exception:
+            ok = False
+        if ok:
+            self.seq += 1
+        return ok
+
+    def _note(self):
+        return ("[%d bytes of output dropped]\n" % self.dropped).encode()
 
     def readinto(self, buf):
         return None  # output only: the capture never types into the REPL
 
+    def finish(self):
+        """What is left to send, as a list of message payloads."""
+        if self._n:
+            self.parts.append(bytes(self._buf[: self._n]))
+        self._buf = None
+        if self.dropped:
+            self.parts.insert(0, self._note())
+        return self.parts
 
-def run(source):
-    """Returns the reply bytes for `source`; raises what the code raised."""
+
+def run(source, mode, cap):
+    """Runs `source`: returns a list of reply parts; raises what the code raised.
+    mode "eval": an expression's repr(), else statements; "exec": statements only."""
     g = __import__("__main__").__dict__
-    try:
-        code = compile(source, "<eval>", "eval")
-    except SyntaxError:
-        code = None
-    if code is not None:
-        return repr(eval(code, g)).encode()
-    cap = _Capture()
+    if mode == "eval":
+        try:
+            code = compile(source, "<eval>", "eval")
+        except SyntaxError:
+            code = None
+        if code is not None:
+            return [repr(eval(code, g)).encode()]
     prev = os.dupterm(cap)
     try:
         exec(source, g)
     finally:
         os.dupterm(prev)
-    out = b"".join(cap.parts)
-    if cap.lost:
-        out += b"\n[%d more bytes of output not kept]\n" % cap.lost
-    return out
+    return cap.finish()
 
 
-async def eval_cmd(cmds, cid, tail, seq, last, payload):
+async def _send(cmds, cid, parts, seq):
+    out = Out(cmds, cid)
+    out.seq = seq  # after what went out while the code ran
+    while parts:
+        await out.write(parts.pop(0))
+    await out.close()
+
+
+async def _run_cmd(cmds, cid, seq, last, payload, mode):
     if seq != 0 or not last:
-        await cmds.err(cid, "eval takes its source in a single message")
+        await cmds.err(cid, "%s takes its source in a single message" % mode)
         return
+    cap = _Capture(cmds, cid)
     try:
-        out = run(bytes(payload).decode())
+        parts = run(bytes(payload).decode(), mode, cap)
     except Exception as e:
         s = io.StringIO()
         sys.print_exception(e, s)
         await cmds.err(cid, s.getvalue())
         return
-    if len(out) <= _CHUNK:
-        await cmds.reply(cid, out)
-        return
-    mv = memoryview(out)
-    n = (len(out) + _CHUNK - 1) // _CHUNK
-    for i in range(n):
-        await cmds.reply(cid, mv[i * _CHUNK : (i + 1) * _CHUNK], seq=i, last=i == n - 1)
+    if sum(len(p) for p in parts) <= _DIRECT * CHUNK:
+        await _send(cmds, cid, parts, cap.seq)
+    else:
+        later(cmds, cid, _send(cmds, cid, parts, cap.seq))
+
+
+async def eval_cmd(cmds, cid, tail, seq, last, payload):
+    await _run_cmd(cmds, cid, seq, last, payload, "eval")
+
+
+async def exec_cmd(cmds, cid, tail, seq, last, payload):
+    await _run_cmd(cmds, cid, seq, last, payload, "exec")

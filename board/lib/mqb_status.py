@@ -9,7 +9,8 @@ import mqb_crash
 import mqb_state
 
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
-CAPS = ["eval", "feed", "crashlog", "reset"]
+CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
+        "reset", "crashlog", "feed", "tty"]
 _CONFIRMED = "/.mqb_confirmed"
 _CAUSES = {machine.PWRON_RESET: "power-on", machine.HARD_RESET: "hard", machine.WDT_RESET: "watchdog",
            machine.DEEPSLEEP_RESET: "deepsleep", machine.SOFT_RESET: "soft"}

@@ -1,14 +1,8 @@
-// The `mqboard` command line.
-import { Command } from 'commander';
-import { registerImageCommands } from './image-command.js';
-import { registerSimCommands } from './sim-command.js';
+// The `mqboard` command line (bundled into dist/main/cli.js, started by bin/mqboard.js).
+import { processIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
 
-const program = new Command();
-program.name('mqboard').description('Manage MicroPython ESP32 boards over MQTT, and run virtual boards').version('0.1.0');
-registerSimCommands(program);
-registerImageCommands(program);
-
-program.parseAsync(process.argv).catch((err: Error) => {
-  console.error(`mqboard: ${err.message}`);
-  process.exitCode = 1;
-});
+const code = await runCli(process.argv.slice(2), processIo());
+// Long-running commands (sim, demo) keep the process alive and exit on their own signal;
+// some commands set process.exitCode themselves (image check).
+if (code !== 0) process.exitCode = code;

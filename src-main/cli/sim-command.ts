@@ -1,8 +1,10 @@
 // `mqboard sim`: provisions and runs a fleet of virtual boards against a broker (or an embedded
 // one on loopback), streaming every board's serial console with its id in front.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { DEMO_BOARD_CONFIG, DEMO_BOARD_COUNT } from '../app/demo-fleet.js';
 import { startEmbeddedBroker } from '../core/embedded-broker.js';
 import type { FleetBroker } from '../sim/fleet.js';
 import { VirtualFleet } from '../sim/fleet.js';
@@ -19,6 +21,8 @@ interface SimOptions {
   firmware?: string;
   ca?: string;
   quiet?: boolean;
+  /** Embedded broker port to try first (the CLI's default, 1883, for the demo); busy → any. */
+  port?: number;
 }
 
 export function registerSimCommands(program: Command): void {
@@ -42,10 +46,10 @@ export function registerSimCommands(program: Command): void {
     .action((opts: { dir: string; fresh?: boolean; quiet?: boolean }) =>
       runSim({
         ...opts,
-        boards: '3',
-        boardConfig: { modules: { blinky: { pin: 2, period_ms: 1000 } }, watchdog: { timeout: 120, allok: 20, revert: false } },
-        // sim-03 runs a broken app: after two failed boots it comes up in safe mode.
-        boardConfigFor: (i) => (i === 2 ? { modules: { faulty: {}, blinky: { pin: 2, period_ms: 250 } } } : {}),
+        boards: String(DEMO_BOARD_COUNT),
+        port: 1883,
+        // The same fleet as the console's demo: sim-03 runs a broken app and ends in safe mode.
+        ...DEMO_BOARD_CONFIG,
       }),
     );
 }
@@ -70,9 +74,16 @@ async function runSim(opts: SimOptions): Promise<void> {
     broker = external;
     console.error(`mqboard sim: ${count} boards → ${opts.broker}; the broker must accept the users in ${path.join(dir, 'fleet.json')}`);
   } else {
-    embedded = await startEmbeddedBroker({ users: fleet.brokerUsers(), acl: 'prefix' });
-    broker = { host: '127.0.0.1', port: embedded.port, tls: false };
-    console.error(`mqboard sim: embedded broker on ${embedded.url} (board credentials in ${path.join(dir, 'fleet.json')})`);
+    const consoleUser = consoleCredentials(dir);
+    const users = { ...fleet.brokerUsers(), [consoleUser.user]: consoleUser.password };
+    const start = (port: number) => startEmbeddedBroker({ users, acl: 'prefix', admins: [consoleUser.user], port });
+    const started = await start(opts.port ?? 0).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? start(0) : Promise.reject(e)));
+    embedded = started;
+    broker = { host: '127.0.0.1', port: started.port, tls: false };
+    console.error(`mqboard sim: embedded broker on ${started.url} (board credentials in ${path.join(dir, 'fleet.json')})`);
+    // How to point the mqboard CLI at this broker; the password stays in a file only you can read.
+    const server = started.port === 1883 ? '' : `MQBOARD_SERVER=${started.url} `;
+    console.error(`mqboard sim: to manage the boards from another terminal:\n  export ${server}MQBOARD_USER=${consoleUser.user} MQBOARD_PASSWORD="$(cat ${consoleUser.file})"\n  npx mqboard fleet`);
   }
   fleet.configure(broker, caDer);
   if (!opts.quiet) {
@@ -98,6 +109,17 @@ async function runSim(opts: SimOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   await fleet.start();
   console.error(`mqboard sim: ${fleet.boards.length} boards running (Ctrl-C to stop): ${fleet.records.map((r) => r.prefix).join(', ')}`);
+}
+
+/** The console's user on the embedded broker: not confined to a prefix; its password kept in the fleet directory. */
+function consoleCredentials(dir: string): { user: string; password: string; file: string } {
+  const file = path.join(dir, 'console-password');
+  let password = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+  if (!password) {
+    password = randomBytes(12).toString('base64url');
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  }
+  return { user: 'console', password, file };
 }
 
 function readCaAsDer(file: string): Uint8Array {

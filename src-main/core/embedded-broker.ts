@@ -22,6 +22,8 @@ export interface EmbeddedBrokerOptions {
   users?: Record<string, string>;
   /** 'prefix': a client may only publish/subscribe to its username and topics under `<username>/`. */
   acl?: 'prefix';
+  /** Users the prefix ACL does not confine (the console that manages the whole fleet). */
+  admins?: string[];
 }
 
 export interface EmbeddedBroker {
@@ -100,10 +102,15 @@ function installAuth(broker: Aedes, opts: EmbeddedBrokerOptions): void {
 
   const defaultAuthorizePublish = broker.authorizePublish.bind(broker);
   if (opts.acl !== 'prefix') return;
+  const admins = new Set(opts.admins ?? []);
+  const allowed = (client: Client, topic: string) => {
+    const user = usernames.get(client);
+    return (user !== undefined && admins.has(user)) || topicInUserPrefix(user, topic);
+  };
 
   broker.authorizePublish = (client, packet, callback) => {
     // client is null only for broker-internal will publishes of clients already gone.
-    if (client && !topicInUserPrefix(usernames.get(client), packet.topic)) {
+    if (client && !allowed(client, packet.topic)) {
       // aedes then closes the client: allowed by MQTT-3.3.5-2 (mosquitto drops silently instead).
       return callback(new Error(`publish to ${packet.topic} not allowed`));
     }
@@ -111,10 +118,9 @@ function installAuth(broker: Aedes, opts: EmbeddedBrokerOptions): void {
   };
   broker.authorizeSubscribe = (client, subscription, callback) => {
     // null subscription = SUBACK failure code 0x80, like mosquitto does.
-    callback(null, topicInUserPrefix(usernames.get(client), subscription.topic) ? subscription : null);
+    callback(null, allowed(client, subscription.topic) ? subscription : null);
   };
-  broker.authorizeForward = (client, packet) =>
-    topicInUserPrefix(usernames.get(client), packet.topic) ? packet : null;
+  broker.authorizeForward = (client, packet) => (allowed(client, packet.topic) ? packet : null);
 }
 
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {

@@ -11,6 +11,7 @@ import type { StateDir } from './state-dir.js';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToHost } from './worker-protocol.js';
 import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
 import { bootBanner } from './boot-banner.js';
+import { InterruptLine } from './interrupt-line.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -47,6 +48,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private worker: Worker | undefined;
   private control = new SharedArrayBuffer(CTRL_SLOTS * 8);
   private ctrl = new Float64Array(this.control);
+  private readonly interruptLine = new InterruptLine(this.control);
   private wdtTimer: NodeJS.Timeout | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
@@ -107,6 +109,15 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   /** The next call the firmware makes into the "hardware" raises an exception. */
   crash(): void {
     this.send({ type: 'crash' });
+  }
+
+  /**
+   * Ctrl-C: raises KeyboardInterrupt in the Python code running now, even in a busy loop, while
+   * the firmware has a terminal stream attached (a REPL statement or an eval runs). Returns false
+   * when there was nothing to interrupt. See docs/virtual-board.md, "Ctrl-C".
+   */
+  interrupt(): boolean {
+    return this.power === 'running' && this.interruptLine.interrupt();
   }
 
   /** The interpreter spins in a busy loop; only the watchdog (or power) gets it out. */
@@ -276,11 +287,15 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
         break;
       case 'booted':
         break;
+      case 'kbd':
+        this.interruptLine.attach(msg);
+        break;
     }
   }
 
   private async onExit(worker: Worker, code: number, booted: boolean): Promise<void> {
     if (this.worker !== worker) return; // stopped by the host on purpose
+    this.interruptLine.detach();
     if (!booted) {
       // The emulator itself failed to start: rebooting would only loop.
       this.worker = undefined;
@@ -343,6 +358,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     clearInterval(this.wdtTimer);
     const worker = this.worker;
     this.worker = undefined;
+    this.interruptLine.detach();
     if (worker) {
       this.stopping.add(worker);
       await worker.terminate();

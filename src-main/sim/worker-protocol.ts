@@ -13,6 +13,29 @@ export const EXIT = { HARD_RESET: 80, SOFT_RESET: 81, POWER_CUT: 82, PANIC: 83, 
 /** Float64 slots of the shared control block (written by the worker, read by the host). */
 export const CTRL = { WDT_TIMEOUT_MS: 0, WDT_LAST_FEED: 1, HEAP_NOW: 2, HEAP_PEAK: 3, DEEPSLEEP_MS: 4 } as const;
 export const CTRL_SLOTS = 8;
+/** Int32 slots of the same block (bytes 40-47, Float64 slot 5), for Atomics. */
+export const CTRL_I32 = { KBD_GATE: 10, KBD_DEFERRED: 11 } as const;
+/**
+ * Who may deliver a host Ctrl-C now: OPEN while the firmware has a terminal stream attached
+ * (os.dupterm), WRITING while the host writes the interrupt, FIRED once it did (still open),
+ * TERMINAL while the worker runs the terminal stream's own code: the host then only sets
+ * KBD_DEFERRED and the worker delivers the interrupt when that code has returned.
+ */
+export const KBD_GATE = { CLOSED: 0, OPEN: 1, WRITING: 2, FIRED: 3, TERMINAL: 4 } as const;
+/** sched_state values of MicroPython's scheduler (py/mpstate.h). */
+export const MP_SCHED = { PENDING: 0, IDLE: 1 } as const;
+
+/** Byte addresses in the wasm memory that mp_sched_keyboard_interrupt() writes, and the value. */
+export interface KbdWords {
+  /** The pending exception slot; `exception` is stored there. */
+  pending: number;
+  /** Address of the interpreter's static KeyboardInterrupt object. */
+  exception: number;
+  /** sched_state: IDLE becomes PENDING so the VM looks. */
+  schedState: number;
+  /** The exception object's traceback pointer, cleared. */
+  traceback: number;
+}
 
 /** WLAN status codes of the ESP32 port (network.STAT_*). */
 export const WLAN_STATUS = { IDLE: 1000, CONNECTING: 1001, GOT_IP: 1010, NO_AP_FOUND: 201, WRONG_PASSWORD: 202 } as const;
@@ -62,4 +85,7 @@ export type WorkerToHost =
   | { type: 'pin'; pin: number; value: number }
   | { type: 'booted' }
   | { type: 'main-done' }
-  | { type: 'probe-result'; id: number; ok: boolean; value: string };
+  | { type: 'probe-result'; id: number; ok: boolean; value: string }
+  /** The interpreter's shared memory and where a Ctrl-C goes, or why the host cannot send one. */
+  | { type: 'kbd'; memory: SharedArrayBuffer; words: KbdWords }
+  | { type: 'kbd'; error: string };

@@ -61,7 +61,26 @@ def dupterm(stream_object, index=0):
 
 
 def dupterm_notify(obj_in):
-    pass
+    # As the ESP32 port (extmod/os_dupterm.c): read what the attached streams have, one byte at a
+    # time; the interrupt character (micropython.kbd_intr) schedules KeyboardInterrupt. Other
+    # input would go to the serial REPL's input buffer, which the virtual board does not have.
+    # The scheduling call comes last, so the exception is raised in the caller's code, as there.
+    _h.kbd_char(_read_terminals())
+
+
+def _read_terminals():
+    b = bytearray(1)
+    for s in _dupterms:
+        while s is not None:
+            try:
+                n = s.readinto(b)
+            except Exception:
+                break
+            if not n:
+                break
+            if b[0] == 3:
+                return 3
+    return -1
 
 
 def sync():

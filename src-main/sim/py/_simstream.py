@@ -19,6 +19,9 @@ class Stream:
     def __init__(self, sid, extra):
         self._sid = sid
         self._f = _netfs.open("/%d" % sid, "r+b")
+        # MicroPython's Stream keeps its non-blocking socket in `s`: readinto() gives None when
+        # nothing is there, write() sends at once. The device file behaves the same way.
+        self.s = self._f
         self.e = extra
         self._closed = False
 

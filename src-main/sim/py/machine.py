@@ -73,6 +73,45 @@ class WDT:
         _h.wdt_feed()
 
 
+class Timer:
+    # The ESP32 port has 4 hardware timers (ids 0-3) whose callbacks always run through the
+    # scheduler ("hard Timers are not implemented"). Here they run from the worker's event loop:
+    # between asyncio steps, never inside running Python code.
+    # https://docs.micropython.org/en/latest/library/machine.Timer.html
+    ONE_SHOT = const(0)
+    PERIODIC = const(1)
+
+    def __init__(self, id, *args, **kwargs):
+        if not isinstance(id, int) or not 0 <= id < 4:
+            raise ValueError("invalid Timer number")
+        self._id = id
+        if args or kwargs:
+            self.init(*args, **kwargs)
+
+    def init(self, *, mode=PERIODIC, period=-1, callback=None, freq=None, tick_hz=1000, hard=False):
+        if hard:
+            raise ValueError("hard Timers are not implemented")
+        ms = 1000 / freq if freq else period * 1000 / tick_hz
+        cb = callback
+
+        def fire():
+            try:
+                if cb is not None:
+                    cb(self)
+            except BaseException as e:  # printed, not propagated: mp_call_function_1_protected
+                import sys
+
+                sys.print_exception(e)
+
+        _h.timer_start(self._id, max(1, int(ms)), mode == Timer.PERIODIC, fire)
+
+    def deinit(self):
+        _h.timer_stop(self._id)
+
+    def __repr__(self):
+        return "Timer(%d)" % self._id
+
+
 class Pin:
     IN = const(1)
     OUT = const(3)

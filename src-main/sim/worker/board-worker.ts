@@ -12,7 +12,10 @@ import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
 import { SimWlan } from './sim-wlan.js';
 import { createHostApi } from './sim-host-api.js';
-
+import type { WasmMemory } from './shared-memory.js';
+import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
+import type { KbdExports } from './keyboard-interrupt.js';
+import { setUpKeyboardInterrupt } from './keyboard-interrupt.js';
 
 const init = workerData as BoardWorkerInit;
 const port = parentPort!;
@@ -34,7 +37,17 @@ function flushSerial(): void {
   serialPending = '';
 }
 
+// The interpreter's memory is shared with the host, which can then interrupt busy Python code.
+let wasmMemory: WasmMemory | undefined;
+let shareProblem = 'not instantiated';
+acceptSharedViewsInTextDecoder();
 installErrnoBridge({
+  patchBinary: shareWasmMemory,
+  onInstance(exports, problem) {
+    shareProblem = problem;
+    wasmMemory = asSharedMemory(exports.memory);
+    if (!wasmMemory) shareProblem ||= 'the interpreter memory is not shared';
+  },
   afterStdWrite() {
     if (outBytes.length === 0) return;
     const text = decoder.decode(new Uint8Array(outBytes), { stream: true });
@@ -43,15 +56,26 @@ installErrnoBridge({
     serialTimer ??= setImmediate(flushSerial);
     if (dupterm && !inDupterm && text) {
       inDupterm = true;
+      let interrupted = false;
       try {
-        dupterm(text);
-      } catch {
-        /* a failing dupterm stream is ignored, as on the board */
+        const flush = dupterm;
+        kbdExports().gate.inTerminal(() => flush(text));
+      } catch (err) {
+        // A failing dupterm stream is ignored, as on the board; a host Ctrl-C that happened to
+        // be raised in the stream's Python code was meant for the code that printed.
+        interrupted = (err as { type?: string }).type === 'KeyboardInterrupt';
       } finally {
         inDupterm = false;
       }
+      if (interrupted) kbdExports().scheduleInterrupt();
     }
   },
+});
+
+// Filled in once the interpreter is loaded (the stdout hook is installed before).
+let kbdExports = (): { scheduleInterrupt: () => void; gate: { inTerminal: (run: () => void) => void } } => ({
+  scheduleInterrupt: () => {},
+  gate: { inTerminal: (run) => run() },
 });
 
 function exitWorker(code: number): never {
@@ -83,6 +107,12 @@ const mp = await loadMicroPython({
   pystack: 4096,
 });
 const FS = mp.FS as EmscriptenFS;
+const kbd = setUpKeyboardInterrupt({
+  memory: wasmMemory, problem: shareProblem, control: init.control, post,
+  exports: (globalThis as unknown as { Module: KbdExports }).Module,
+  runPython: (code) => mp.runPython(code),
+});
+kbdExports = () => kbd;
 
 FS.mkdirTree('/flash');
 FS.mount(createHostFs(FS, { root: init.flashDir, capacity: init.flashCapacity, gate: gateFor('file') }), {}, '/flash');
@@ -107,7 +137,13 @@ mp.registerJsModule(
   createHostApi({
     init, ctrl, net, wlan, post,
     exit: exitWorker,
-    setDupterm: (fn) => (dupterm = fn),
+    setDupterm: (fn) => {
+      dupterm = fn;
+      // A terminal stream attached: a host Ctrl-C may reach the code that runs now.
+      if (fn) kbd.gate.open();
+      else kbd.gate.close();
+    },
+    typeChar: kbd.typeChar,
     takeCrash: () => {
       const armed = crashArmed;
       crashArmed = false;

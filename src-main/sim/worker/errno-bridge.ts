@@ -54,6 +54,10 @@ type ImportObject = Record<string, Record<string, unknown>>;
 export interface StdioHook {
   /** Called after every write to fd 1 or 2 has been delivered to the stdout/stderr callbacks. */
   afterStdWrite(): void;
+  /** Rewrites the module binary before instantiation (a string: why it was left as it is). */
+  patchBinary?(binary: Uint8Array): Uint8Array | string;
+  /** The instance's exports; `patchProblem` says why the binary was not patched, if it was not. */
+  onInstance?(exports: Record<string, unknown>, patchProblem: string): void;
 }
 
 function wrapImports(imports: ImportObject, hook: StdioHook): ImportObject {
@@ -93,10 +97,31 @@ function wrapImports(imports: ImportObject, hook: StdioHook): ImportObject {
  * instantiated with translating imports. Must run before the module is loaded.
  */
 export function installErrnoBridge(hook: StdioHook): void {
+  type Instantiated = { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> };
   const wasm = (globalThis as unknown as { WebAssembly: unknown }).WebAssembly as {
-    instantiate: (src: unknown, imports?: ImportObject) => Promise<unknown>;
+    instantiate: (src: unknown, imports?: ImportObject) => Promise<Instantiated>;
   };
   const original = wasm.instantiate.bind(wasm);
-  wasm.instantiate = (src: unknown, imports?: ImportObject) =>
-    original(src, imports ? wrapImports(imports, hook) : imports);
+  wasm.instantiate = async (src: unknown, imports?: ImportObject) => {
+    const wrapped = imports ? wrapImports(imports, hook) : imports;
+    let problem = hook.patchBinary ? 'the module was not given as bytes' : 'not asked to patch';
+    let result: Instantiated | undefined;
+    if (hook.patchBinary && (src instanceof Uint8Array || src instanceof ArrayBuffer)) {
+      const patched = hook.patchBinary(src instanceof Uint8Array ? src : new Uint8Array(src));
+      if (typeof patched === 'string') {
+        problem = patched;
+      } else {
+        try {
+          result = await original(patched, wrapped);
+          problem = '';
+        } catch (err) {
+          problem = `the patched module was refused: ${(err as Error).message}`;
+        }
+      }
+    }
+    result ??= await original(src, wrapped);
+    // Bytes give {module, instance}; a compiled Module gives the Instance itself.
+    hook.onInstance?.(result.instance?.exports ?? result.exports ?? {}, problem);
+    return result;
+  };
 }

@@ -133,6 +133,9 @@ export function createHostFs(FS: EmscriptenFS, options: HostFsOptions) {
         }
         fs.renameSync(realPath(oldNode), target);
         used -= replaced;
+        // Emscripten's FS.rename leaves the node's name to the file system (as MEMFS does):
+        // without it the node keeps answering for the old name and maps to the old host path.
+        oldNode.name = newName;
       } catch (err) {
         fail(err);
       }

@@ -24,11 +24,14 @@ export interface HostApiDeps {
   setDupterm: (flush: ((text: string) => void) | null) => void;
   /** True once per injected crash: the next call into the hardware raises. */
   takeCrash: () => boolean;
+  /** A character read from a terminal stream: the interrupt character schedules KeyboardInterrupt. */
+  typeChar: (c: number) => boolean;
 }
 
 export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
+  const timers = new Map<number, NodeJS.Timeout>();
   let runner: (() => void) | undefined;
   const wake: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout; due: number } = { due: 0 };
   const runLoop = () => {
@@ -79,6 +82,25 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     fw_version: () => init.firmwareVersion,
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
     dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
+    kbd_char: (c: number) => d.typeChar(c),
+    // machine.Timer: callbacks run from the worker's event loop, i.e. only while no Python code
+    // is running (an ESP32 runs them between bytecodes, even in a busy loop).
+    timer_start: (id: number, ms: number, periodic: boolean, fire: () => void) => {
+      clearTimeout(timers.get(id));
+      const run = () => {
+        try {
+          fire();
+        } catch {
+          /* the Python side prints a callback's exception, as the ESP32 scheduler does */
+        }
+      };
+      const t = periodic ? setInterval(run, ms) : setTimeout(() => (timers.delete(id), run()), ms);
+      timers.set(id, t);
+    },
+    timer_stop: (id: number) => {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+    },
 
     part_labels: () => OTA_SLOTS.join(','),
     part_label: (which: number) => (which === 1 ? init.runningSlot : bootSlot()),

@@ -1,0 +1,105 @@
+// What the e2e tests run the UI against:
+// - 'fake': the UI built on the in-memory fake console (no broker, no boards; fast UI checks);
+// - 'demo': the web mode (`dist/main/web.js`) with its embedded broker (aedes) and demo fleet;
+// - 'mosquitto': the web mode with no demo, a real mosquitto and a virtual fleet of 3 boards on
+//   it; the test adds the broker profile through the UI.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_BOARD_CONFIG, DEMO_BOARD_COUNT } from '../src-main/app/demo-fleet.js';
+import { VirtualFleet } from '../src-main/sim/fleet.js';
+import { simPaths } from '../src-main/sim/sim-paths.js';
+import { startMosquitto } from '../src-main/testing/mosquitto.js';
+import { FAKE_OUT, serveDir } from '../bench/renderer-fake-build.mjs';
+
+export type Backend = 'fake' | 'demo' | 'mosquitto';
+
+export interface ConsoleServer {
+  backend: Backend;
+  /** The page to open (with the access token in its fragment for the web mode). */
+  url: string;
+  /** A broker the user must add as a profile first (mosquitto). */
+  profile?: { name: string; url: string; username: string; password: string };
+  close(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Starts `node dist/main/web.js` and resolves with the URL it prints. */
+function startWebMode(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main', 'web.js'), '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the web mode did not print its URL within 120 s:\n${out}`)), 120_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 200_000) out = out.slice(-100_000);
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, child, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the web mode exited (${code}) before printing its URL:\n${out}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startBackend(backend: Backend): Promise<ConsoleServer> {
+  if (backend === 'fake') {
+    const s = await serveDir(FAKE_OUT);
+    return { backend, url: `${s.origin}/`, close: s.close };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `mqboard-e2e-${backend}-`));
+  if (backend === 'demo') {
+    const web = await startWebMode(['--demo', 'always', '--fresh', '--data-dir', dataDir]);
+    return {
+      backend,
+      url: web.url,
+      close: async () => {
+        await stopChild(web.child);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  // mosquitto: the same 3 boards as the demo (sim-03 crashes), on a mosquitto with a user per board.
+  const fleet = VirtualFleet.open({ dir: join(dataDir, 'fleet'), count: DEMO_BOARD_COUNT, firmwareDir: simPaths().boardDir, fresh: true, ...DEMO_BOARD_CONFIG });
+  const password = randomBytes(12).toString('base64url');
+  const broker = await startMosquitto({ users: { ...fleet.brokerUsers(), 'e2e-console': password } });
+  const cleanups: (() => Promise<void>)[] = [() => broker.close()];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false });
+    cleanups.push(() => fleet.stop());
+    await fleet.start();
+    const web = await startWebMode(['--demo', 'never', '--data-dir', join(dataDir, 'console')]);
+    cleanups.push(() => stopChild(web.child));
+    return { backend, url: web.url, profile: { name: 'Mosquitto (e2e)', url: broker.url, username: 'e2e-console', password }, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+// `mqboard eval <code>` and `mqboard exec <file>|-c <code>`: Python on the board, its output
+// streamed to stdout as the board sends it (v2 boards flush every 1 KB while the code runs).
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { MqbError } from '../common/errors.js';
+import type { BoardClient } from '../core/board-client.js';
+import type { CliIo } from './cli-io.js';
+import { addConnectionOptions, optionsOf, printJson, withBoard } from './cli-context.js';
+import type { GlobalOptions } from './cli-context.js';
+
+/** Runs code with `cmd` and streams the output; returns it whole. */
+export async function runStreamed(board: BoardClient, cmd: 'eval' | 'exec', source: string, io: CliIo, echo: boolean, signal?: AbortSignal): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  await board.request(cmd, {
+    payload: source,
+    ...(signal && { signal }),
+    onFrame: (payload) => {
+      const part = decoder.decode(payload, { stream: true });
+      text += part;
+      if (echo) io.stdout.write(part);
+    },
+  });
+  const tail = decoder.decode();
+  text += tail;
+  if (echo) {
+    if (tail) io.stdout.write(tail);
+    if (text && !text.endsWith('\n')) io.stdout.write('\n');
+  }
+  return text;
+}
+
+function readSource(file: string | undefined, code: string | undefined): string {
+  if (code !== undefined) return code;
+  if (!file) throw new MqbError('USAGE', 'give a Python file to run, or the code with -c');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MqbError('LOCAL_IO', `cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+export function registerEvalCommands(program: Command, io: CliIo): void {
+  addConnectionOptions(program.command('eval').argument('<code...>', 'a Python expression or statements')
+    .description('evaluate Python on the board: an expression prints its repr(), statements print what they print'))
+    .action(async (code: string[], _o: unknown, cmd: Command) => {
+      const opts = optionsOf(cmd);
+      await withBoard(opts, io, async (board) => {
+        const out = await runStreamed(board, 'eval', code.join(' '), io, !opts.json);
+        if (opts.json) printJson(io, { output: out });
+      });
+    });
+  addConnectionOptions(program.command('exec').argument('[file]', 'a local Python file to run on the board')
+    .description('run a local Python file (or -c code) on the board, streaming its output'))
+    .option('-c, --code <code>', 'the statements to run, instead of a file')
+    .action(async (file: string | undefined, _o: unknown, cmd: Command) => {
+      const opts = optionsOf(cmd) as GlobalOptions & { code?: string };
+      const source = readSource(file, opts.code);
+      await withBoard(opts, io, async (board) => {
+        // v1 boards have no exec: eval runs statements too, it just sends the output at the end.
+        const out = await runStreamed(board, board.has('exec') ? 'exec' : 'eval', source, io, !opts.json);
+        if (opts.json) printJson(io, { output: out });
+      });
+    });
+}

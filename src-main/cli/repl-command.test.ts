@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, decodeText, encodeFrame, encodeText } from '../common/protocol.js';
+import { FakeSession } from '../core/fake-session.js';
+import { TtySession } from '../core/tty-session.js';
+import { testIo } from './cli-test-io.js';
+import { ttyRepl } from './repl-command.js';
+
+/** A board REPL that evaluates a few fixed lines, slowly enough that input ends before output. */
+function fakeBoard(s: FakeSession) {
+  let seq = 0;
+  const sent: string[] = [];
+  const reply = (text: string, last = false) => s.deliver('b/mqb/reply/out/T', encodeFrame(seq++, last, encodeText(text)));
+  s.onPublish = (p) => {
+    const msg = decodeText(decodeFrame(p.payload).payload);
+    sent.push(msg);
+    setTimeout(() => {
+      if (msg === 'l') return reply('p>>> ');
+      if (msg === 'lprint("hi")\n') reply('ohi\r\n');
+      if (msg === 'lx = \x1b]0;evil\x07\n') reply('o\x1b]0;evil\x07\r\n');
+      if (msg === 'c') reply('oKeyboardInterrupt\r\n');
+      if (msg === 'q') return reply('e', true);
+      reply('p>>> ');
+    }, 20);
+  };
+  return sent;
+}
+
+describe('repl over the board tty', () => {
+  it('sends each input line, prints the output, waits for the board before quitting at the end of piped input', async () => {
+    const s = new FakeSession();
+    const sent = fakeBoard(s);
+    const t = testIo({});
+    t.stdin.end('print("hi")\nx = \x1b]0;evil\x07\n');
+    await ttyRepl(new TtySession(s, 'b', { newId: () => 'T' }), t.io);
+    expect(sent).toEqual(['l', 'lprint("hi")\n', 'lx = \x1b]0;evil\x07\n', 'q']);
+    // Output arrives after the input ended and is still shown; escape sequences are neutralised.
+    expect(t.out()).toBe('hi\n\\x1b]0;evil\\x07\n');
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('Ctrl-C sends an interrupt to the board', async () => {
+    const s = new FakeSession();
+    const sent = fakeBoard(s);
+    const t = testIo({});
+    const done = ttyRepl(new TtySession(s, 'b', { newId: () => 'T' }), t.io);
+    await new Promise((r) => setTimeout(r, 60));
+    t.interrupt();
+    await new Promise((r) => setTimeout(r, 60));
+    t.stdin.end();
+    await done;
+    expect(sent).toEqual(['l', 'c', 'q']);
+    expect(t.out()).toBe('KeyboardInterrupt\n');
+  });
+});

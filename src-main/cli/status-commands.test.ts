@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseBoardStatus } from '../common/board-status.js';
+import type { BoardEntry } from '../core/fleet-registry.js';
+import { entryJson, fleetTable } from './status-commands.js';
+
+const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
+const entry = (prefix: string, status: Record<string, unknown>, extra: Partial<BoardEntry> = {}): BoardEntry => ({
+  prefix,
+  status: parseBoardStatus(prefix, JSON.stringify(status))!,
+  lastSeen: NOW,
+  ...extra,
+});
+
+describe('fleetTable', () => {
+  it('shows each board with its uptime as of now, safe mode with its reason, and offline boards', () => {
+    const text = fleetTable([
+      entry('sim/a', { online: true, fw: '1.2.0', partition: 'ota_1', uptime: 60, t: NOW / 1000 - 30, crashes: 2 }),
+      entry('sim/b', { online: true, fw: '1.2.0', partition: 'ota_0', safe_mode: true, safe_reason: 'boot loop', uptime: 5, t: NOW / 1000 }),
+      entry('sim/c', { online: false }),
+    ], NOW);
+    expect(text).toBe(
+      'PREFIX  ONLINE  FW     PARTITION  SAFE MODE        CRASHES  UPTIME  LAST SEEN\n' +
+      'sim/a   yes     1.2.0  ota_1      no               2        1m 30s  30s ago\n' +
+      'sim/b   yes     1.2.0  ota_0      yes (boot loop)  0        5s      0s ago\n' +
+      'sim/c   no      -      -          no               0        -       -\n',
+    );
+  });
+
+  it('neutralises control characters a board put in its status', () => {
+    expect(fleetTable([entry('x', { online: true, fw: '\x1b[2Jevil' })], NOW)).toContain('\\x1b[2Jevil');
+  });
+});
+
+describe('entryJson', () => {
+  it('flattens the status next to the prefix and keeps crash records', () => {
+    const j = entryJson(entry('p', { online: true, proto: 2 }, { crashes: [{ t: 1, boot: 1, where: 'x', error: 'E', trace: '' }] }));
+    expect(j).toMatchObject({ prefix: 'p', online: true, proto: 2, lastSeen: NOW, crashRecords: [{ where: 'x' }] });
+  });
+});

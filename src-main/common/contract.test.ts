@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { bridgeFunctionName, contract, isEventName, isRequestName, REQUEST_NAMES, timeoutOf } from './contract.js';
+import type { ParamsOf, ResultOf } from './contract.js';
+import { validate } from './schema.js';
+
+const target = { profileId: 'demo', prefix: 'sim/sim-01' };
+
+describe('the console contract', () => {
+  it('accepts a well-formed eval and refuses one for a wildcard prefix', () => {
+    const ok: ParamsOf<'board.eval'> = { ...target, source: '1+1' };
+    expect(validate(contract.requests['board.eval'].params, ok).ok).toBe(true);
+    const bad = validate(contract.requests['board.eval'].params, { ...target, prefix: 'sim/#', source: '1' });
+    expect(bad).toEqual({ ok: false, error: 'prefix: the board prefix "sim/#" contains a wildcard or NUL' });
+  });
+
+  it('refuses a relative or NUL board path', () => {
+    const ls = contract.requests['board.ls'].params;
+    expect(validate(ls, { ...target, path: 'lib' }).ok).toBe(false);
+    expect(validate(ls, { ...target, path: '/lib\0x' }).ok).toBe(false);
+    expect(validate(ls, { ...target, path: '/lib', recursive: true }).ok).toBe(true);
+  });
+
+  it('takes a file as bytes or as a local path, nothing else', () => {
+    const inspect = contract.requests['ota.inspect'].params;
+    expect(validate(inspect, { image: { kind: 'bytes', name: 'fw.bin', data: new Uint8Array([0xe9]) } }).ok).toBe(true);
+    expect(validate(inspect, { image: { kind: 'path', path: '/tmp/fw.bin' } }).ok).toBe(true);
+    expect(validate(inspect, { image: { kind: 'url', url: 'http://x' } })).toEqual({ ok: false, error: 'image.kind: must be one of "bytes", "path"' });
+    expect(validate(inspect, { image: { kind: 'bytes', name: 'fw.bin', data: 'AAAA' } })).toEqual({ ok: false, error: 'image.data: expected bytes, got string' });
+  });
+
+  it('needs at least one OTA target', () => {
+    const p = { image: { kind: 'path', path: '/fw.bin' }, targets: [], reset: true };
+    expect(validate(contract.requests['ota.start'].params, p)).toEqual({ ok: false, error: 'targets: needs at least 1 item' });
+  });
+
+  it('has no password field in the profile view, and an optional one in the profile input', () => {
+    const view = { id: 'p1', name: 'lab', url: 'mqtt://h:1883', hasPassword: true, insecure: false, discovery: [], builtin: false, state: 'offline' };
+    expect(validate(contract.requests['profiles.list'].result, [view]).ok).toBe(true);
+    expect(validate(contract.requests['profiles.list'].result, [{ ...view, password: 'x' }])).toEqual({ ok: false, error: '[0].password: unknown field' });
+    const input: ParamsOf<'profiles.save'> = { name: 'lab', url: 'mqtts://broker.example:8883' };
+    expect(validate(contract.requests['profiles.save'].params, input).ok).toBe(true);
+    expect(validate(contract.requests['profiles.save'].params, { name: 'lab', url: 'http://x' }).ok).toBe(false);
+  });
+
+  it('gives every operation a timeout, longer ones where boards take time', () => {
+    expect(timeoutOf('fleet.snapshot')).toBe(15_000);
+    expect(timeoutOf('board.eval')).toBe(30_000);
+    for (const op of REQUEST_NAMES) expect(timeoutOf(op)).toBeGreaterThan(0);
+  });
+
+  it('knows its operation and event names (and only those)', () => {
+    expect(isRequestName('board.eval')).toBe(true);
+    expect(isRequestName('toString')).toBe(false);
+    expect(isRequestName('__proto__')).toBe(false);
+    expect(isEventName('fleet.changed')).toBe(true);
+    expect(isEventName('constructor')).toBe(false);
+  });
+
+  it('names the preload functions after the operations, all distinct', () => {
+    expect(bridgeFunctionName('board.readText')).toBe('boardReadText');
+    expect(bridgeFunctionName('app.info')).toBe('appInfo');
+    expect(new Set(REQUEST_NAMES.map(bridgeFunctionName)).size).toBe(REQUEST_NAMES.length);
+  });
+
+  it('types results from the schemas', () => {
+    const r: ResultOf<'tty.open'> = { sessionId: 'abc' };
+    expect(validate(contract.requests['tty.open'].result, r).ok).toBe(true);
+    const ev = { sessionId: 'abc', kind: 'prompt', text: '>>> ' };
+    expect(validate(contract.events['tty.output'], ev).ok).toBe(true);
+    expect(validate(contract.events['tty.output'], { ...ev, kind: 'html' }).ok).toBe(false);
+  });
+});

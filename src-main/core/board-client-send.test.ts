@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { MqbError } from '../common/errors.js';
+import { decodeFrame, decodeText, encodeFrame, encodeText } from '../common/protocol.js';
+import { BoardClient } from './board-client.js';
+import { FakeSession } from './fake-session.js';
+import type { Published } from './fake-session.js';
+
+const P = 'sim/b1';
+const single = (text: string) => encodeFrame(0x7fff, true, encodeText(text));
+const out = (id: string) => `${P}/mqb/reply/out/${id}`;
+const err = (id: string) => `${P}/mqb/reply/err/${id}`;
+
+function client(session: FakeSession, extra: ConstructorParameters<typeof BoardClient>[2] = {}) {
+  let n = 0;
+  return new BoardClient(session, P, { newId: () => `id${++n}`, ...extra });
+}
+
+async function rejection(p: Promise<unknown>): Promise<MqbError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as MqbError;
+  }
+  throw new Error('expected a rejection');
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A board that acks every 8th message after a delay the test controls, and answers OK after the last. */
+function ackingBoard(s: FakeSession, id = 'id1', hold?: (seq: number) => boolean) {
+  const held: number[] = [];
+  const handle = (p: Published) => {
+    const f = decodeFrame(p.payload);
+    if (f.seq % 8 === 0) s.deliver(out(id), single(`SEQ ${f.seq}`));
+    if (f.last) s.deliver(out(id), single('OK'));
+  };
+  s.onPublish = (p) => {
+    const f = decodeFrame(p.payload);
+    if (hold?.(f.seq)) held.push(f.seq);
+    else queueMicrotask(() => handle(p));
+  };
+  return {
+    held,
+    release() {
+      for (const seq of held.splice(0)) handle(s.published.find((p) => decodeFrame(p.payload).seq === seq)!);
+    },
+  };
+}
+
+describe('BoardClient.send', () => {
+  const chunks = (n: number) => Array.from({ length: n }, (_, i) => encodeText(`chunk${i}`));
+
+  it('numbers the messages from 0, sets last on the final one, returns the result', async () => {
+    const s = new FakeSession();
+    ackingBoard(s);
+    const acks: number[] = [];
+    const sent: number[] = [];
+    const r = await client(s).send('put', { tail: 'f.txt', chunks: chunks(20), onAck: (n) => acks.push(n), onSent: (seq) => sent.push(seq) });
+    expect(decodeText(r)).toBe('OK');
+    const frames = s.published.map((p) => decodeFrame(p.payload));
+    expect(frames.map((f) => f.seq)).toEqual([...Array(20).keys()]);
+    expect(frames.map((f) => f.last)).toEqual([...Array(19).fill(false), true]);
+    expect(decodeText(frames[3]!.payload)).toBe('chunk3');
+    expect(acks).toEqual([0, 8, 16]);
+    expect(sent).toHaveLength(20);
+    expect(s.published[0]!.topic).toBe(`${P}/mqb/cmd/put/id1/f.txt`);
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('keeps at most `window` messages beyond the last ack in flight', async () => {
+    const s = new FakeSession();
+    let holding = true;
+    const board = ackingBoard(s, 'id1', (seq) => holding && seq >= 8); // the board is slow after seq 7
+    const p = client(s).send('ota', { tail: 'abc', chunks: chunks(40), window: 16 });
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 10));
+    // acked 0 → seqs up to 16 may go out, not 17
+    expect(Math.max(...s.published.map((x) => decodeFrame(x.payload).seq))).toBe(16);
+    holding = false;
+    board.release();
+    expect(decodeText(await p)).toBe('OK');
+    expect(s.published).toHaveLength(40);
+  });
+
+  it('sends one empty last message for an empty stream', async () => {
+    const s = new FakeSession();
+    ackingBoard(s);
+    expect(decodeText(await client(s).send('put', { tail: 'empty', chunks: [] }))).toBe('OK');
+    expect(s.published).toHaveLength(1);
+    expect([...s.published[0]!.payload]).toEqual([0x80, 0x00]);
+  });
+
+  it('accepts an async iterable', async () => {
+    const s = new FakeSession();
+    ackingBoard(s);
+    async function* gen() {
+      yield encodeText('a');
+      yield encodeText('b');
+    }
+    expect(decodeText(await client(s).send('put', { tail: 'f', chunks: gen() }))).toBe('OK');
+    expect(s.published.map((p) => decodeFrame(p.payload).last)).toEqual([false, true]);
+  });
+
+  it('stops sending when the board answers on err (SHA mismatch gets its own code)', async () => {
+    const s = new FakeSession();
+    s.onPublish = (p) => {
+      if (decodeFrame(p.payload).seq === 2) queueMicrotask(() => s.deliver(err('id1'), 'SHA-256 mismatch: expected aa, got bb'));
+      if (decodeFrame(p.payload).seq % 8 === 0) queueMicrotask(() => s.deliver(out('id1'), single(`SEQ ${decodeFrame(p.payload).seq}`)));
+    };
+    const e = await rejection(client(s).send('put', { tail: 'f', chunks: chunks(100), window: 4 }));
+    expect(e.code).toBe('SHA_MISMATCH');
+    expect(s.published.length).toBeLessThan(100);
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('times out when acks stop coming', async () => {
+    vi.useFakeTimers();
+    const s = new FakeSession();
+    ackingBoard(s, 'id1', (seq) => seq >= 8); // the board stops answering after seq 7
+    const failed = rejection(client(s, { timeoutMs: 2000 }).send('ota', { tail: 'x', chunks: chunks(64) }));
+    await vi.advanceTimersByTimeAsync(2100);
+    expect((await failed).code).toBe('TIMEOUT');
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('abort → CANCELLED and the source iterator is closed', async () => {
+    const s = new FakeSession();
+    ackingBoard(s, 'id1', () => true); // no acks at all
+    let closed = false;
+    function* gen() {
+      try {
+        for (let i = 0; i < 1000; i++) yield encodeText(String(i));
+      } finally {
+        closed = true;
+      }
+    }
+    const ac = new AbortController();
+    const failed = rejection(client(s).send('put', { tail: 'f', chunks: gen(), signal: ac.signal }));
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    expect((await failed).code).toBe('CANCELLED');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(closed).toBe(true);
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('a failing source → LOCAL_IO', async () => {
+    const s = new FakeSession();
+    ackingBoard(s);
+    async function* gen(): AsyncGenerator<Uint8Array> {
+      yield encodeText('a');
+      throw new Error('EIO: disk gone');
+    }
+    const e = await rejection(client(s).send('put', { tail: 'f', chunks: gen() }));
+    expect(e.code).toBe('LOCAL_IO');
+    expect(e.message).toMatch(/disk gone/);
+  });
+});

@@ -1,0 +1,137 @@
+// One command invocation on a board (docs/protocol.md): its reply subscriptions, the timeout that
+// restarts on every frame, cancellation, and the end (result or error) after which the reply
+// topics are always unsubscribed. BoardClient builds request/send on top of it.
+import { MqbError } from '../common/errors.js';
+import type { ErrorCode } from '../common/errors.js';
+import { decodeText, TOPIC } from '../common/protocol.js';
+
+export type MessageMeta = { retain: boolean; dup: boolean };
+
+/** What BoardClient needs from a broker session (MqttSession, or a fake in tests). */
+export interface SessionLike {
+  subscribe(filter: string, handler: (topic: string, payload: Uint8Array, meta: MessageMeta) => void, qos?: 0 | 1): Promise<() => Promise<void>>;
+  publish(topic: string, payload: Uint8Array | string, opts?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** Watches for the board restarting while a command runs; returns the function that stops it. */
+export type ResetWatch = (onReset: (why: string) => void) => () => void;
+
+export interface InvocationSetup {
+  session: SessionLike;
+  prefix: string;
+  cmd: string;
+  id: string;
+  timeoutMs: number;
+  timers: Timers;
+  signal?: AbortSignal | undefined;
+  watchReset?: ResetWatch | undefined;
+  onOut: (payload: Uint8Array) => void;
+}
+
+/** The board's error text → the error code a script can act on. */
+export function boardError(cmd: string, prefix: string, text: string): MqbError {
+  const code: ErrorCode = text.startsWith('SHA-256 mismatch') ? 'SHA_MISMATCH' : 'BOARD_ERROR';
+  return new MqbError(code, text.trimEnd() || `${cmd} failed on ${prefix} (no error text)`, { board: prefix, cmd, boardText: text });
+}
+
+export class Invocation {
+  readonly done: Promise<Uint8Array>;
+  private resolveDone!: (v: Uint8Array) => void;
+  private rejectDone!: (e: Error) => void;
+  private timer: unknown;
+  private ended = false;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly s: InvocationSetup) {
+    this.done = new Promise<Uint8Array>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A caller that stops listening after an error must not cause an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** Subscribes to both reply topics (before anything is published) and starts the watchers. */
+  async open(): Promise<void> {
+    const { session, prefix, id, signal } = this.s;
+    if (signal?.aborted) throw this.cancelled();
+    const onErr = (_t: string, payload: Uint8Array) => this.fail(boardError(this.s.cmd, prefix, decodeText(payload)));
+    const onOut = (_t: string, payload: Uint8Array) => {
+      if (this.ended) return;
+      this.arm();
+      try {
+        this.s.onOut(payload);
+      } catch (err) {
+        this.fail(err instanceof MqbError ? err : new MqbError('PROTOCOL', `${this.s.cmd} on ${prefix}: ${(err as Error).message}`));
+      }
+    };
+    const results = await Promise.allSettled([session.subscribe(TOPIC.out(prefix, id), onOut, 1), session.subscribe(TOPIC.err(prefix, id), onErr, 1)]);
+    for (const r of results) {
+      if (r.status === 'fulfilled') this.cleanups.push(() => void r.value().catch(() => {}));
+    }
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      this.close();
+      throw failed.reason;
+    }
+    if (signal) {
+      const onAbort = () => this.fail(this.cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      if (signal.aborted) onAbort(); // aborted while subscribing
+    }
+    if (this.s.watchReset) {
+      const stop = this.s.watchReset((why) => this.fail(new MqbError('BOARD_RESET', `${prefix} restarted during ${this.s.cmd} (${why})`, { board: prefix, cmd: this.s.cmd })));
+      this.cleanups.push(stop);
+    }
+    this.arm();
+  }
+
+  /** (Re)starts the timeout: it measures silence, not the length of the whole command. */
+  arm(): void {
+    if (this.ended) return;
+    if (this.timer !== undefined) this.s.timers.clearTimeout(this.timer);
+    this.timer = this.s.timers.setTimeout(() => {
+      this.fail(new MqbError('TIMEOUT', `${this.s.prefix} did not answer ${this.s.cmd} within ${this.s.timeoutMs / 1000} s`, { board: this.s.prefix, cmd: this.s.cmd }));
+    }, this.s.timeoutMs);
+  }
+
+  finish(result: Uint8Array): void {
+    if (this.ended) return;
+    this.close();
+    this.resolveDone(result);
+  }
+
+  fail(err: Error): void {
+    if (this.ended) return;
+    this.close();
+    this.rejectDone(err);
+  }
+
+  private close(): void {
+    this.ended = true;
+    if (this.timer !== undefined) this.s.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    // The handlers go at once; the broker UNSUBSCRIBE is not waited for (a broker that just
+    // dropped would otherwise hold the caller until it is back).
+    for (const c of this.cleanups.splice(0)) c();
+  }
+
+  private cancelled(): MqbError {
+    return new MqbError('CANCELLED', `${this.s.cmd} on ${this.s.prefix} cancelled`, { board: this.s.prefix, cmd: this.s.cmd });
+  }
+}

@@ -1,0 +1,165 @@
+// The console engine: one broker session per profile, its fleet registry, board clients, log
+// streams and REPL sessions. The CLI, the Electron main process and the web mode all drive
+// boards through this facade; features built elsewhere (OTA, transfers) hang off `extension`.
+import { EventEmitter } from 'node:events';
+import { MqbError } from '../common/errors.js';
+import type { BoardStatus } from '../common/board-status.js';
+import type { SessionLike } from './board-invocation.js';
+import { BoardClient } from './board-client.js';
+import type { BrokerProfile } from './broker-profile.js';
+import { FleetRegistry } from './fleet-registry.js';
+import type { BoardEntry } from './fleet-registry.js';
+import { LogStream } from './log-stream.js';
+import type { LogStreamOptions } from './log-stream.js';
+import { MqttSession } from './mqtt-session.js';
+import type { SessionOptions, SessionState } from './mqtt-session.js';
+import type { TtySession } from './tty-session.js';
+
+/** What the engine needs of a session: MqttSession, or a fake in unit tests. */
+export interface EngineSession extends SessionLike {
+  close(): Promise<void>;
+  on?(event: 'state', listener: (s: SessionState) => void): unknown;
+}
+
+export interface EngineOptions {
+  clock?: () => number;
+  logger?: (message: string) => void;
+  openSession?: (profile: BrokerProfile, opts: SessionOptions) => Promise<EngineSession>;
+}
+
+export interface ConnectOptions {
+  /** Subscribe to the discovery patterns (default true; the CLI tracks single boards instead). */
+  discover?: boolean;
+  connectTimeoutMs?: number;
+}
+
+export interface OpenBoardOptions {
+  /** How long to wait for the board's retained status (default 3 s). */
+  waitMs?: number;
+  /** Talk to a board whose status says offline (it may be back before the broker noticed). */
+  force?: boolean;
+  /** Command timeout of the client. */
+  timeoutMs?: number;
+}
+
+export interface EngineEvents {
+  'profile-state': [{ id: string; state: SessionState }];
+}
+
+interface Connection {
+  profile: BrokerProfile;
+  session: EngineSession;
+  registry: FleetRegistry;
+  logs: Map<string, LogStream>;
+}
+
+export const DEFAULT_BOARD_WAIT_MS = 3_000;
+
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly connections = new Map<string, Connection>();
+  private readonly interrupts = new Map<string, () => void>();
+  private readonly extensions = new Map<string, unknown>();
+
+  constructor(private readonly opts: EngineOptions = {}) {
+    super();
+  }
+
+  async connect(profile: BrokerProfile, opts: ConnectOptions = {}): Promise<EngineSession> {
+    const existing = this.connections.get(profile.id);
+    if (existing) return existing.session;
+    const sessionOpts: SessionOptions = { ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }), ...(this.opts.logger && { logger: this.opts.logger }) };
+    const session = await (this.opts.openSession ?? MqttSession.open)(profile, sessionOpts);
+    session.on?.('state', (state) => this.emit('profile-state', { id: profile.id, state }));
+    const registry = new FleetRegistry(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) });
+    this.connections.set(profile.id, { profile, session, registry, logs: new Map() });
+    if (opts.discover !== false) await registry.discover();
+    return session;
+  }
+
+  async disconnect(profileId: string): Promise<void> {
+    const c = this.connections.get(profileId);
+    if (!c) return;
+    this.connections.delete(profileId);
+    await Promise.all([...c.logs.values()].map((l) => l.stop()));
+    await c.registry.close();
+    await c.session.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.connections.keys()].map((id) => this.disconnect(id)));
+  }
+
+  session(profileId: string): EngineSession {
+    return this.conn(profileId).session;
+  }
+
+  registry(profileId: string): FleetRegistry {
+    return this.conn(profileId).registry;
+  }
+
+  /** A client for the board with the protocol version and capabilities its status announced. */
+  board(profileId: string, prefix: string, opts: { timeoutMs?: number } = {}): BoardClient {
+    const c = this.conn(profileId);
+    const status = c.registry.get(prefix)?.status;
+    return new BoardClient(c.session, prefix, {
+      ...(status && { proto: status.proto, caps: status.caps }),
+      ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+      watchReset: (onReset) => c.registry.watchReset(prefix, onReset),
+    });
+  }
+
+  /**
+   * Waits for the board's status, refuses an offline board (OFFLINE, unless `force`) and returns
+   * its client. NO_BOARD when no status arrives in time.
+   */
+  async openBoard(profileId: string, prefix: string, opts: OpenBoardOptions = {}): Promise<{ client: BoardClient; entry: BoardEntry }> {
+    const entry = await this.registry(profileId).waitFor(prefix, opts.waitMs ?? DEFAULT_BOARD_WAIT_MS);
+    if (!entry.status!.online && !opts.force) {
+      throw new MqbError('OFFLINE', `${prefix} is offline (its last will is on the broker${describeLastSeen(entry.status!)}); use --force to send anyway`, { board: prefix });
+    }
+    return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
+  }
+
+  /** The board's log stream (one per board and profile; start() it to receive lines). */
+  logs(profileId: string, prefix: string, opts: LogStreamOptions = {}): LogStream {
+    const c = this.conn(profileId);
+    let stream = c.logs.get(prefix);
+    if (!stream) {
+      stream = new LogStream(c.session, prefix, { ...(this.opts.clock && { clock: this.opts.clock }), ...opts });
+      c.logs.set(prefix, stream);
+    }
+    return stream;
+  }
+
+  /** A REPL session on the board (call open()). */
+  tty(profileId: string, prefix: string, opts: { timeoutMs?: number } = {}): TtySession {
+    const local = this.interrupts.get(prefix);
+    return this.board(profileId, prefix, opts).tty(local ? { localInterrupt: local } : {});
+  }
+
+  /** A virtual board in this process injects Ctrl-C from the host (docs/virtual-board.md). */
+  setLocalInterrupt(prefix: string, fn: (() => void) | undefined): void {
+    if (fn) this.interrupts.set(prefix, fn);
+    else this.interrupts.delete(prefix);
+  }
+
+  localInterrupt(prefix: string): (() => void) | undefined {
+    return this.interrupts.get(prefix);
+  }
+
+  /** One shared instance per name, created on first use (OTA engine, transfers, ...). */
+  extension<T>(name: string, create: (engine: Engine) => T): T {
+    if (!this.extensions.has(name)) this.extensions.set(name, create(this));
+    return this.extensions.get(name) as T;
+  }
+
+  private conn(profileId: string): Connection {
+    const c = this.connections.get(profileId);
+    if (!c) throw new MqbError('USAGE', `not connected to broker profile "${profileId}"`);
+    return c;
+  }
+}
+
+function describeLastSeen(s: BoardStatus): string {
+  return s.t ? `; it last reported at ${new Date(s.t * 1000).toISOString()}` : '';
+}

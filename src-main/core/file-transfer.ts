@@ -1,0 +1,111 @@
+// Copies files to and from a board with an end-to-end SHA-256 check. Version 2: `put` carries
+// the hash in its tail and the board refuses a mismatch before the old file is replaced; `get`
+// is checked against the hash `stat` computes on the board. Version 1 (the original firmware):
+// the same commands without the tail, and the hash computed on the board through eval.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { MqbError } from '../common/errors.js';
+import type { ProgressSnapshot } from '../common/ota-plan.js';
+import { ProgressMeter, chunkBytes } from '../common/ota-plan.js';
+import { PROTO_V2, V1_CHUNK, V2_CHUNK, WINDOW, decodeText, putTail } from '../common/protocol.js';
+import { BoardFs } from './fs-ops.js';
+import type { TransferBoard } from './ota-engine.js';
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onProgress?: (p: ProgressSnapshot) => void;
+  now?: () => number;
+}
+
+export interface TransferResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** How the content was checked: by the board on arrival, by hashing it on the board afterwards, or not at all (no way to). */
+  verified: 'board' | 'readback' | 'none';
+}
+
+const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const isV2 = (b: TransferBoard) => b.proto >= PROTO_V2;
+
+function mismatch(board: TransferBoard, what: string, expected: string, got: string): MqbError {
+  return new MqbError('SHA_MISMATCH', `${what} on ${board.prefix}: SHA-256 mismatch: expected ${expected}, got ${got}`, { board: board.prefix, expected, got });
+}
+
+/** Writes `data` to `remote` on the board; rejects with SHA_MISMATCH when it did not arrive intact. */
+export async function putFile(board: TransferBoard, remote: string, data: Uint8Array, opts: TransferOptions = {}): Promise<TransferResult> {
+  const sha = sha256Hex(data);
+  const v2 = isV2(board);
+  const meter = new ProgressMeter(data.length, opts.now ? { now: opts.now } : {});
+  let done = 0;
+  opts.onProgress?.(meter.update(0));
+  const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
+  const reply = await board.send('put', {
+    tail: v2 ? putTail(remote, sha) : remote,
+    chunks: chunkBytes(data, v2 ? V2_CHUNK : V1_CHUNK),
+    window: WINDOW,
+    ...timing,
+    onSent: (_seq, bytes) => {
+      done += bytes;
+      opts.onProgress?.(meter.update(done));
+    },
+  });
+  const text = decodeText(reply).trim();
+  if (text !== 'OK') throw new MqbError('PROTOCOL', `put ${remote} on ${board.prefix}: the board answered "${text.slice(0, 80)}" instead of OK`);
+  if (v2) return { path: remote, bytes: data.length, sha256: sha, verified: 'board' };
+  // The original firmware writes straight into the file: all we can do is check it afterwards.
+  if (!board.caps.includes('eval')) return { path: remote, bytes: data.length, sha256: sha, verified: 'none' };
+  const st = await new BoardFs(board, timing).stat(remote, { sha: true });
+  if (st.sha256 !== sha) throw mismatch(board, `put ${remote}`, sha, st.sha256 ?? 'nothing');
+  return { path: remote, bytes: data.length, sha256: sha, verified: 'readback' };
+}
+
+/** Reads `remote` from the board, checked against the SHA-256 the board computes. */
+export async function getFile(board: TransferBoard, remote: string, opts: TransferOptions = {}): Promise<TransferResult & { data: Uint8Array }> {
+  const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
+  const canStat = board.caps.includes('stat') || board.caps.includes('eval');
+  // One stat before the transfer: the size for the progress bar, the hash for the check, and a
+  // clear ENOENT / "is a directory" before any byte moves.
+  const st = canStat ? await new BoardFs(board, timing).stat(remote, { sha: true }) : undefined;
+  if (st?.type === 'd') throw new MqbError('BOARD_ERROR', `EISDIR: ${remote}`, { board: board.prefix });
+  const meter = new ProgressMeter(st?.size ?? 0, opts.now ? { now: opts.now } : {});
+  let done = 0;
+  opts.onProgress?.(meter.update(0));
+  const data = await board.request('get', {
+    tail: remote,
+    ...timing,
+    onFrame: (p) => {
+      done += p.length;
+      opts.onProgress?.(meter.update(done));
+    },
+  });
+  const sha = sha256Hex(data);
+  if (st?.sha256 && st.sha256 !== sha) throw mismatch(board, `get ${remote}`, st.sha256, sha);
+  return { path: remote, bytes: data.length, sha256: sha, verified: st?.sha256 ? 'board' : 'none', data };
+}
+
+/** Reads a local file, turning a missing or unreadable one into LOCAL_IO (before anything is sent). */
+export async function readLocal(file: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    throw new MqbError('LOCAL_IO', `cannot read ${file}: ${why}`);
+  }
+}
+
+/** Writes a local file through a temporary file and a rename: the old file survives any failure. */
+export async function writeLocalAtomic(file: string, data: Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.mqbtmp-${process.pid}`);
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw new MqbError('LOCAL_IO', `cannot write ${file}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { MqbError } from '../common/errors.js';
+import { FakeSession } from './fake-session.js';
+import { FleetRegistry } from './fleet-registry.js';
+import type { BoardEntry } from './fleet-registry.js';
+
+const status = (extra: Record<string, unknown> = {}) => JSON.stringify({ online: true, fw: '1.2.0', proto: 2, caps: ['eval', 'ls'], boots: 3, uptime: 100, ...extra });
+
+async function started(clock = () => 1000) {
+  const s = new FakeSession();
+  const r = new FleetRegistry(s, { clock });
+  await r.discover();
+  return { s, r };
+}
+
+describe('FleetRegistry', () => {
+  it('discovers boards with 1 to 3 prefix levels from retained status, and their crash records', async () => {
+    const { s, r } = await started();
+    expect(s.subscriptions.map((x) => x.filter).sort()).toEqual(['+/+/+/mqb/crash', '+/+/+/mqb/status', '+/+/mqb/crash', '+/+/mqb/status', '+/mqb/crash', '+/mqb/status']);
+    const added: string[] = [];
+    r.on('board-added', (e) => added.push(e.prefix));
+    s.deliver('sim/sim-01/mqb/status', status(), { retain: true, dup: false });
+    s.deliver('solo/mqb/status', status({ fw: '0.9' }));
+    s.deliver('sim/sim-01/mqb/crash', JSON.stringify([{ t: 5, boot: 2, where: 'task', exc: 'Traceback (most recent call last):\n  File "x"\nValueError: bad\n' }]));
+    expect(added).toEqual(['sim/sim-01', 'solo']);
+    expect(r.list().map((e) => e.prefix)).toEqual(['sim/sim-01', 'solo']);
+    const e = r.get('sim/sim-01')!;
+    expect(e.status?.caps).toEqual(['eval', 'ls']);
+    expect(e.lastSeen).toBe(1000);
+    expect(e.crashes).toEqual([{ t: 5, boot: 2, where: 'task', error: 'ValueError: bad', trace: 'Traceback (most recent call last):\n  File "x"\nValueError: bad\n' }]);
+  });
+
+  it('keeps the previous status when a new one is malformed, and removes a board on an empty retained status', async () => {
+    const { s, r } = await started();
+    const removed: string[] = [];
+    r.on('board-removed', (p) => removed.push(p));
+    s.deliver('a/b/mqb/status', status());
+    s.deliver('a/b/mqb/status', '{not json');
+    expect(r.get('a/b')?.status?.fw).toBe('1.2.0');
+    expect(r.get('a/b')?.malformed).toMatch(/JSON/);
+    s.deliver('a/b/mqb/status', status({ fw: '1.3.0' }));
+    expect(r.get('a/b')?.malformed).toBeUndefined();
+    s.deliver('a/b/mqb/status', '');
+    expect(r.get('a/b')).toBeUndefined();
+    expect(removed).toEqual(['a/b']);
+  });
+
+  it('waitFor resolves when the status arrives and rejects NO_BOARD after the wait', async () => {
+    const { s, r } = await started();
+    const waiting = r.waitFor('x/y/z/w', 2000); // 4 levels: beyond discovery, tracked by its exact topic
+    await Promise.resolve();
+    expect(s.subscribed('x/y/z/w/mqb/status')).toBe(true);
+    s.deliver('x/y/z/w/mqb/status', status());
+    expect((await waiting).prefix).toBe('x/y/z/w');
+    const e = await r.waitFor('nobody', 30).catch((err: MqbError) => err);
+    expect((e as MqbError).code).toBe('NO_BOARD');
+    expect((e as MqbError).message).toMatch(/no board "nobody"/);
+  });
+
+  it('watchReset fires on the last will, on a new boot, and not on a periodic status', async () => {
+    const { s, r } = await started();
+    s.deliver('b1/mqb/status', status());
+    const why: string[] = [];
+    const stop = r.watchReset('b1', (w) => why.push(w));
+    s.deliver('b1/mqb/status', status({ uptime: 130 })); // periodic
+    expect(why).toEqual([]);
+    s.deliver('b1/mqb/status', status({ boots: 4, uptime: 1, reset_cause: 'soft' }));
+    expect(why).toEqual(['it booted again, reset cause: soft']);
+    s.deliver('b1/mqb/status', JSON.stringify({ online: false }));
+    expect(why[1]).toBe('it went offline');
+    stop();
+    s.deliver('b1/mqb/status', JSON.stringify({ online: false }));
+    expect(why).toHaveLength(2);
+  });
+
+  it('close unsubscribes everything', async () => {
+    const { s, r } = await started();
+    await r.track('p/q');
+    await r.close();
+    expect(s.subscriptions).toEqual([]);
+  });
+
+  it('emits board-changed with the entry on every status', async () => {
+    const { s, r } = await started();
+    const changes: BoardEntry[] = [];
+    r.on('board-changed', (e) => changes.push(e));
+    s.deliver('c/mqb/status', status());
+    s.deliver('c/mqb/status', status({ uptime: 200 }));
+    expect(changes.map((e) => e.status?.uptime)).toEqual([200]);
+  });
+});

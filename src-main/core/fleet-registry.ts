@@ -1,0 +1,182 @@
+// The boards a broker knows, from their retained status (<prefix>/mqb/status) and crash records
+// (<prefix>/mqb/crash): discovered with wildcard patterns, or tracked one prefix at a time (the
+// CLI talks to one board and should not read the whole fleet's retained messages for that).
+import { EventEmitter } from 'node:events';
+import { parseBoardStatus } from '../common/board-status.js';
+import type { BoardStatus, CrashRecord } from '../common/board-status.js';
+import { MqbError } from '../common/errors.js';
+import { DEFAULT_DISCOVERY, decodeText, prefixOfStatusTopic, TOPIC } from '../common/protocol.js';
+import type { SessionLike } from './board-invocation.js';
+import { parseCrashRecords } from './crash-records.js';
+
+export interface BoardEntry {
+  prefix: string;
+  status?: BoardStatus;
+  /** When the last status arrived (ms, from the registry's clock). */
+  lastSeen: number;
+  crashes?: CrashRecord[];
+  /** Why the last status could not be parsed (the previous one is kept). */
+  malformed?: string;
+}
+
+export interface FleetRegistryEvents {
+  'board-added': [BoardEntry];
+  'board-changed': [BoardEntry];
+  'board-removed': [string];
+}
+
+export interface FleetRegistryOptions {
+  discovery?: string[];
+  clock?: () => number;
+}
+
+const CRASH_SUFFIX = '/mqb/crash';
+
+export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
+  private readonly boards = new Map<string, BoardEntry>();
+  private readonly unsubs: Array<() => Promise<void>> = [];
+  private readonly tracked = new Set<string>();
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly session: SessionLike,
+    private readonly opts: FleetRegistryOptions = {},
+  ) {
+    super();
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Subscribes to the discovery patterns (status and crash topics of every board they match). */
+  async discover(): Promise<void> {
+    const patterns = this.opts.discovery ?? DEFAULT_DISCOVERY;
+    for (const pattern of patterns) {
+      this.unsubs.push(await this.session.subscribe(pattern, (t, p) => this.onStatus(t, p), 1));
+      if (pattern.endsWith('/mqb/status')) {
+        const crash = pattern.slice(0, -'/mqb/status'.length) + CRASH_SUFFIX;
+        this.unsubs.push(await this.session.subscribe(crash, (t, p) => this.onCrash(t, p), 1));
+      }
+    }
+  }
+
+  /** Follows one board by its exact topics (any number of prefix levels). */
+  async track(prefix: string): Promise<void> {
+    if (this.tracked.has(prefix)) return;
+    this.tracked.add(prefix);
+    this.unsubs.push(await this.session.subscribe(TOPIC.status(prefix), (t, p) => this.onStatus(t, p), 1));
+    this.unsubs.push(await this.session.subscribe(TOPIC.crash(prefix), (t, p) => this.onCrash(t, p), 1));
+  }
+
+  get(prefix: string): BoardEntry | undefined {
+    return this.boards.get(prefix);
+  }
+
+  list(): BoardEntry[] {
+    return [...this.boards.values()].sort((a, b) => a.prefix.localeCompare(b.prefix));
+  }
+
+  /** Resolves once the board's status is known; NO_BOARD when none arrives in time. */
+  async waitFor(prefix: string, timeoutMs: number): Promise<BoardEntry> {
+    await this.track(prefix);
+    const known = this.boards.get(prefix);
+    if (known?.status) return known;
+    return new Promise<BoardEntry>((resolve, reject) => {
+      const onEntry = (e: BoardEntry) => {
+        if (e.prefix !== prefix || !e.status) return;
+        done();
+        resolve(e);
+      };
+      const timer = setTimeout(() => {
+        done();
+        const hint = this.boards.get(prefix)?.malformed ? ` (its status is not valid: ${this.boards.get(prefix)!.malformed})` : '';
+        reject(new MqbError('NO_BOARD', `no board "${prefix}": no status on ${TOPIC.status(prefix)} within ${timeoutMs / 1000} s${hint} (run \`mqboard fleet\` to list the boards)`, { board: prefix }));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.off('board-added', onEntry);
+        this.off('board-changed', onEntry);
+      };
+      this.on('board-added', onEntry);
+      this.on('board-changed', onEntry);
+    });
+  }
+
+  /**
+   * Calls onReset when the board restarts: its status goes offline (the last will), or a new
+   * status shows another boot (boot counter, or an uptime that went backwards).
+   */
+  watchReset(prefix: string, onReset: (why: string) => void): () => void {
+    const before = this.boards.get(prefix)?.status;
+    const onChange = (e: BoardEntry) => {
+      if (e.prefix !== prefix || !e.status) return;
+      const s = e.status;
+      if (!s.online) return onReset('it went offline');
+      if (!before) return;
+      if (!before.online || s.boots !== before.boots || (s.uptime !== null && before.uptime !== null && s.uptime < before.uptime)) {
+        onReset(`it booted again, reset cause: ${s.resetCause || 'unknown'}`);
+      }
+    };
+    const onRemoved = (p: string) => {
+      if (p === prefix) onReset('its status was removed');
+    };
+    this.on('board-changed', onChange);
+    this.on('board-removed', onRemoved);
+    return () => {
+      this.off('board-changed', onChange);
+      this.off('board-removed', onRemoved);
+    };
+  }
+
+  async close(): Promise<void> {
+    const unsubs = this.unsubs.splice(0);
+    this.tracked.clear();
+    await Promise.all(unsubs.map((u) => u().catch(() => {})));
+  }
+
+  private onStatus(topic: string, payload: Uint8Array): void {
+    const prefix = prefixOfStatusTopic(topic);
+    if (!prefix) return;
+    const text = decodeText(payload);
+    let status: BoardStatus | undefined;
+    try {
+      status = parseBoardStatus(prefix, text);
+    } catch (err) {
+      const entry = this.boards.get(prefix) ?? { prefix, lastSeen: this.clock() };
+      const isNew = !this.boards.has(prefix);
+      entry.malformed = `${(err as Error).message}: ${text.slice(0, 200)}`;
+      this.boards.set(prefix, entry);
+      this.emit(isNew ? 'board-added' : 'board-changed', entry);
+      return;
+    }
+    if (!status) {
+      // An empty retained message: the board was removed from the broker.
+      if (this.boards.delete(prefix)) this.emit('board-removed', prefix);
+      return;
+    }
+    const entry = this.boards.get(prefix);
+    if (entry) {
+      entry.status = status;
+      entry.lastSeen = this.clock();
+      delete entry.malformed;
+      this.emit('board-changed', entry);
+    } else {
+      const created: BoardEntry = { prefix, status, lastSeen: this.clock() };
+      this.boards.set(prefix, created);
+      this.emit('board-added', created);
+    }
+  }
+
+  private onCrash(topic: string, payload: Uint8Array): void {
+    if (!topic.endsWith(CRASH_SUFFIX)) return;
+    const prefix = topic.slice(0, -CRASH_SUFFIX.length);
+    const crashes = parseCrashRecords(decodeText(payload));
+    const entry = this.boards.get(prefix);
+    if (entry) {
+      entry.crashes = crashes;
+      this.emit('board-changed', entry);
+    } else if (crashes.length) {
+      const created: BoardEntry = { prefix, lastSeen: this.clock(), crashes };
+      this.boards.set(prefix, created);
+      this.emit('board-added', created);
+    }
+  }
+}

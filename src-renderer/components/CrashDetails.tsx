@@ -1,0 +1,102 @@
+// A board's crash records with their tracebacks, and what to do about them: clear the log,
+// reboot normally (after fixing the app), reboot into safe mode.
+import { useEffect, useState } from 'react';
+import type { BoardKey } from '../lib/board-key.js';
+import { formatTime } from '../lib/format.js';
+import { clearCrashLog, loadCrashLog, resetBoard } from '../services/boards.js';
+import type { ResetMode } from '../services/boards.js';
+import { useFleet } from '../stores/fleet-store.js';
+import { useUi } from '../stores/ui-store.js';
+import { ErrorNote } from './bits.js';
+import { ConfirmDialog } from './Modal.js';
+
+export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showOpen?: boolean }) {
+  const board = useFleet((s) => s.boards.get(boardKey));
+  const log = useFleet((s) => s.crashlogs[boardKey]);
+  const action = useFleet((s) => s.actions[boardKey]);
+  const openBoardPanel = useUi((s) => s.openBoardPanel);
+  const [confirm, setConfirm] = useState<ResetMode | 'clear' | null>(null);
+  const online = board?.online ?? false;
+  const crashes = board?.crashes ?? 0;
+
+  // Fetched when shown, and again when the board reports a different number of crashes.
+  useEffect(() => {
+    if (online) void loadCrashLog(boardKey);
+  }, [boardKey, online, crashes]);
+
+  if (!board) return null;
+  const busy = !!action?.busy;
+  return (
+    <div className="card" data-testid="crash-details" data-prefix={board.prefix}>
+      <div className="row wrap">
+        <strong className="mono grow">{board.prefix}</strong>
+        {board.safeMode && <span className="badge bad">SAFE MODE</span>}
+        {showOpen && (
+          <button onClick={() => openBoardPanel(boardKey, 'files')} data-testid="crash-open-files" title="Fix the app in the board's files">
+            Open files
+          </button>
+        )}
+      </div>
+      {board.safeMode && (
+        <div data-testid="safe-reason">
+          In safe mode: <strong>{board.safeReason || 'no reason given'}</strong>. Apps do not start until the board is rebooted normally.
+        </div>
+      )}
+      <div className="row wrap">
+        <button onClick={() => setConfirm('normal')} disabled={busy || !online} data-testid="reboot-normal">
+          Reboot normally
+        </button>
+        <button onClick={() => setConfirm('safe')} disabled={busy || !online} data-testid="reboot-safe">
+          Reboot in safe mode
+        </button>
+        <button className="danger" onClick={() => setConfirm('clear')} disabled={busy || !online || (log?.records?.length ?? 0) === 0} data-testid="clear-crashlog">
+          Clear crash log
+        </button>
+        {action?.busy && <span className="muted">Working…</span>}
+        {action?.done && (
+          <span className="note-ok" data-testid="crash-action-done">
+            {action.done}
+          </span>
+        )}
+        {!online && <span className="muted">The board is offline.</span>}
+      </div>
+      <ErrorNote testId="crash-action-error">{action?.error}</ErrorNote>
+      <ErrorNote testId="crashlog-error">{log?.error}</ErrorNote>
+      {log?.loading && !log.records && <div className="muted">Loading the crash log…</div>}
+      {log?.records?.length === 0 && <div className="muted" data-testid="crashlog-empty">No crash records.</div>}
+      {log?.records?.map((r, i) => (
+        <div key={i} className="card" data-testid="crash-record">
+          <div className="row wrap">
+            <strong className="error grow">{r.error}</strong>
+            <span className="muted">
+              {r.where} · boot {r.boot ?? '?'} · {r.t ? formatTime(r.t * 1000) : 'time unknown'}
+            </span>
+          </div>
+          <pre className="traceback" data-testid="crash-trace">
+            {r.trace}
+          </pre>
+        </div>
+      ))}
+      {confirm && (
+        <ConfirmDialog
+          title={confirm === 'clear' ? 'Clear crash log' : confirm === 'safe' ? 'Reboot in safe mode' : 'Reboot normally'}
+          message={
+            confirm === 'clear'
+              ? `Delete the ${log?.records?.length ?? 0} crash record(s) of ${board.prefix}?`
+              : confirm === 'safe'
+                ? `Reboot ${board.prefix} into safe mode? Its apps will not start.`
+                : `Reboot ${board.prefix} normally? If its app still fails, it ends up in safe mode again.`
+          }
+          confirmLabel={confirm === 'clear' ? 'Clear' : 'Reboot'}
+          danger={confirm === 'clear'}
+          onCancel={() => setConfirm(null)}
+          onConfirm={() => {
+            const c = confirm;
+            setConfirm(null);
+            void (c === 'clear' ? clearCrashLog(boardKey) : resetBoard(boardKey, c));
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+// xterm.js wrapped for React: created on mount, disposed on unmount. Local line editing (the board
+// does not echo): history with up/down, a multi-line paste goes as one input, Ctrl-C interrupts
+// (or copies when text is selected), Tab asks the board for completions.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { useEffect, useRef } from 'react';
+import type { BoardKey } from '../lib/board-key.js';
+import { applyCompletion, editLine, emptyLine } from '../lib/line-editor.js';
+import type { LineState } from '../lib/line-editor.js';
+import { attachTerminal, complete, interrupt, recordEcho, sendInput, transcriptOf } from '../services/tty.js';
+import { useTty } from '../stores/tty-store.js';
+
+const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+
+/** Terminal escape codes that redraw prompt + line after an edit, also when it wraps. */
+export function redrawSequence(cols: number, prompt: string, prevCursor: number, next: LineState): string {
+  const up = Math.floor((prompt.length + prevCursor) / cols);
+  let s = (up > 0 ? `\x1b[${up}A` : '') + '\r\x1b[J' + prompt + next.line;
+  const end = prompt.length + next.line.length;
+  if (end > 0 && end % cols === 0) s += ' \r'; // leave xterm's "pending wrap" state at the end of a full row
+  const cur = prompt.length + next.cursor;
+  const rowsBack = Math.floor(end / cols) - Math.floor(cur / cols);
+  if (rowsBack > 0) s += `\x1b[${rowsBack}A`;
+  s += '\r';
+  if (cur % cols > 0) s += `\x1b[${cur % cols}C`;
+  return s;
+}
+
+export function XtermView({ boardKey }: { boardKey: BoardKey }) {
+  const host = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const term = new Terminal({
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      fontSize: 13,
+      cursorBlink: true,
+      scrollback: 5000,
+      theme: { background: '#111418', foreground: '#e3e7ee' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(host.current!);
+    const refit = () => {
+      try {
+        fit.fit();
+      } catch {
+        // not laid out yet (hidden): the next resize fits it
+      }
+    };
+    refit();
+    const ro = new ResizeObserver(refit);
+    ro.observe(host.current!);
+
+    let prompt = useTty.getState().sessions[boardKey]?.prompt ?? '';
+    let st: LineState = emptyLine();
+    term.write(crlf(transcriptOf(boardKey)));
+    if (prompt) term.write(prompt);
+
+    const detach = attachTerminal(boardKey, (kind, text) => {
+      if (kind === 'out') term.write(crlf(text));
+      else if (kind === 'prompt') {
+        prompt = text;
+        term.write(text + st.line);
+        if (st.cursor < st.line.length) term.write(`\x1b[${st.line.length - st.cursor}D`);
+      } else term.write(`\r\n\x1b[2m[${text || 'session ended'}]\x1b[0m\r\n`);
+    });
+
+    const submit = (text: string, paste: boolean) => {
+      // Echo what was sent (pasted blocks with continuation prompts, like the serial REPL).
+      const shown = paste ? text.replace(/\n(?=.)/g, '\n... ') : text;
+      if (paste) term.write(crlf(shown));
+      else term.write('\r\n');
+      recordEcho(boardKey, prompt + shown);
+      prompt = '';
+      void sendInput(boardKey, text);
+    };
+
+    term.attachCustomKeyEventHandler((ev) => {
+      if (ev.type !== 'keydown') return true;
+      const mod = ev.ctrlKey || ev.metaKey;
+      if (mod && ev.key === 'c' && term.hasSelection()) {
+        void navigator.clipboard?.writeText(term.getSelection());
+        return false;
+      }
+      // Let the browser paste (it fires a paste event that xterm turns into one onData).
+      if (mod && !ev.shiftKey && ev.key === 'v') return false;
+      return true;
+    });
+
+    const sub = term.onData((data) => {
+      if (!prompt) {
+        // A statement runs: only Ctrl-C means something now.
+        if (data === '\x03') {
+          term.write('^C');
+          void interrupt(boardKey);
+        }
+        return;
+      }
+      const prevCursor = st.cursor;
+      const r = editLine(st, data);
+      st = r.state;
+      for (const fx of r.effects) {
+        if (fx.kind === 'redraw') term.write(redrawSequence(term.cols, prompt, prevCursor, st));
+        else if (fx.kind === 'submit') submit(fx.text, fx.paste);
+        else if (fx.kind === 'interrupt') {
+          term.write('^C\r\n');
+          recordEcho(boardKey, `${prompt}^C\n`);
+          prompt = '';
+          void interrupt(boardKey);
+        } else if (fx.kind === 'complete') {
+          const typed = fx.line;
+          void complete(boardKey, typed).then((res) => {
+            if (!res || !prompt) return;
+            const before = st.cursor;
+            const c = applyCompletion(st, typed, res.prefix, res.matches);
+            st = c.state;
+            if (c.candidates.length) term.write(`\r\n${c.candidates.join('  ')}\r\n${prompt}${st.line}`);
+            else term.write(redrawSequence(term.cols, prompt, before, st));
+          });
+        }
+      }
+    });
+
+    term.focus();
+    return () => {
+      sub.dispose();
+      detach();
+      ro.disconnect();
+      term.dispose();
+    };
+  }, [boardKey]);
+
+  return <div ref={host} className="terminal-wrap" data-testid="terminal" />;
+}

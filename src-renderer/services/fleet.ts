@@ -1,0 +1,24 @@
+// The fleet of each connected broker: a snapshot when it comes online, then batched changes.
+import type { EventOf } from '../../src-main/common/contract.js';
+import { useFleet } from '../stores/fleet-store.js';
+import { useSelection } from '../stores/selection-store.js';
+import { errorText, request } from './api.js';
+
+export async function loadSnapshot(profileId: string): Promise<void> {
+  useFleet.getState().setSnapshotState(profileId, true);
+  try {
+    const boards = await request('fleet.snapshot', { profileId });
+    useFleet.getState().replaceProfileBoards(profileId, boards);
+    useFleet.getState().setSnapshotState(profileId, false);
+  } catch (e) {
+    useFleet.getState().setSnapshotState(profileId, false, errorText(e));
+  }
+}
+
+export function onFleetChanged(ev: EventOf<'fleet.changed'>): void {
+  useFleet.getState().applyFleetChange(ev.profileId, ev.upserts, ev.removed);
+  if (ev.removed.length > 0) {
+    const boards = useFleet.getState().boards;
+    useSelection.getState().prune((k) => boards.has(k));
+  }
+}
