@@ -10,11 +10,14 @@
 //  4. 10 boards upgraded at once vs one board.
 // Diagnostics (where the time goes): an eval sent by plain mqtt.js straight to the board with its
 // reply topics already subscribed, and the OTA with twice the protocol's window.
-// Environment: BENCH_BROKERS (default "aedes,mosquitto"), BENCH_ROUNDS (3), BENCH_SIZE (1500000),
-// BENCH_EVALS (200), BENCH_FILE_SIZE (300000), BENCH_FLEET (10), BENCH_FLEET_SIZE (1500000),
-// BENCH_NODELAY=1 turns Nagle's algorithm off on the console's sockets (the engine's session and
-// the raw clients): a diagnostic of what TCP_NODELAY would change; BENCH_NO_BUILD=1 skips
-// rebuilding dist/main.
+// Brokers: aedes (the embedded broker, TCP_NODELAY on), mosquitto as installed (Nagle's algorithm
+// on: a small packet waits up to 40 ms for the peer's delayed ACK) and mosquitto-nodelay
+// (`set_tcp_nodelay true`, what a deployment should use).
+// Environment: BENCH_BROKERS (default "aedes,mosquitto,mosquitto-nodelay"), BENCH_ROUNDS (5),
+// BENCH_SIZE (1500000), BENCH_EVALS (200), BENCH_FILE_SIZE (300000), BENCH_FLEET (10),
+// BENCH_FLEET_SIZE (1500000), BENCH_SETTLE_S (15: after the boards booted, before measuring);
+// BENCH_CONSOLE_NODELAY=1 also turns Nagle's algorithm off on the engine's own socket (diagnostic;
+// the raw reference clients always have it off); BENCH_NO_BUILD=1 skips rebuilding dist/main.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,14 +43,16 @@ const envInt = (name: string, def: number) => {
   const v = Number.parseInt(process.env[name] ?? '', 10);
   return Number.isFinite(v) && v > 0 ? v : def;
 };
-const BROKERS = (process.env.BENCH_BROKERS ?? 'aedes,mosquitto').split(',').map((s) => s.trim()) as BrokerKind[];
-const ROUNDS = envInt('BENCH_ROUNDS', 3);
+type BenchBroker = BrokerKind | 'mosquitto-nodelay';
+const BROKERS = (process.env.BENCH_BROKERS ?? 'aedes,mosquitto,mosquitto-nodelay').split(',').map((s) => s.trim()) as BenchBroker[];
+const ROUNDS = envInt('BENCH_ROUNDS', 5);
+const SETTLE_S = envInt('BENCH_SETTLE_S', 15);
 const SIZE = envInt('BENCH_SIZE', 1_500_000);
 const EVALS = envInt('BENCH_EVALS', 200);
 const FILE_SIZE = envInt('BENCH_FILE_SIZE', 300_000);
 const FLEET = envInt('BENCH_FLEET', 10);
 const FLEET_SIZE = envInt('BENCH_FLEET_SIZE', 1_500_000);
-const NODELAY = process.env.BENCH_NODELAY === '1';
+const CONSOLE_NODELAY = process.env.BENCH_CONSOLE_NODELAY === '1';
 const MB = 1e6;
 const mbps = (bytes: number, ms: number) => round(bytes / MB / (ms / 1000));
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -65,13 +70,12 @@ interface Rig {
   echo: MqttClient;
 }
 
-async function startBenchRig(kind: BrokerKind, count: number): Promise<Rig> {
+async function startBenchRig(kind: BenchBroker, count: number): Promise<Rig> {
   // A watchdog that does not bite while ten boards share two cores, and rare status messages.
   const fleet = VirtualFleet.open({ dir: makeTempDir('mqboard-bench-'), count, firmwareDir: simPaths().boardDir, boardConfig: { watchdog: { timeout: 300, allok: 10, revert: false }, status_interval: 300 } });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };
-  // BENCH_NODELAY: mosquitto is told to send at once too (set_tcp_nodelay; aedes has no such switch here).
-  const broker: TestBroker = NODELAY && kind === 'mosquitto'
-    ? { kind, ...(await startMosquitto({ users, extraConfig: 'set_tcp_nodelay true' })) }
+  const broker: TestBroker = kind === 'mosquitto-nodelay'
+    ? { kind: 'mosquitto', ...(await startMosquitto({ users, extraConfig: 'set_tcp_nodelay true' })) }
     : await startTestBroker(kind, { users });
   fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false });
   const queue = [...fleet.boards];
@@ -82,13 +86,9 @@ async function startBenchRig(kind: BrokerKind, count: number): Promise<Rig> {
   await engine.connect({ id: 'b', name: 'bench', url: broker.url, username: 'console', password: 'console-pw' }, { discover: false });
   const boards: BoardClient[] = [];
   for (const rec of fleet.records) boards.push((await engine.openBoard('b', rec.prefix, { waitMs: 60_000, timeoutMs: 30_000 })).client);
-  const connect = async (id: string) => {
-    const c = await mqtt.connectAsync(broker.url, { username: 'console', password: 'console-pw', clientId: `bench-${id}-${process.pid}` });
-    if (NODELAY) noDelay(c);
-    return c;
-  };
+  const connect = async (id: string) => noDelay(await mqtt.connectAsync(broker.url, { username: 'console', password: 'console-pw', clientId: `bench-${id}-${process.pid}` }));
   // The session's mqtt.js client is private: reached here for the diagnostic only.
-  if (NODELAY) noDelay((engine.session('b') as unknown as { client: MqttClient }).client);
+  if (CONSOLE_NODELAY) noDelay((engine.session('b') as unknown as { client: MqttClient }).client);
   return { broker, fleet, engine, boards, pub: await connect('pub'), sub: await connect('sub'), echo: await connect('echo') };
 }
 
@@ -110,8 +110,10 @@ async function powerOnRetrying(b: VirtualBoard): Promise<void> {
   }
 }
 
-function noDelay(c: MqttClient): void {
+/** The references get the best a plain client can do: every packet sent at once. */
+function noDelay(c: MqttClient): MqttClient {
   (c.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  return c;
 }
 
 async function closeRig(r: Rig): Promise<void> {
@@ -136,11 +138,17 @@ async function otaMs(boards: BoardClient[], size: number): Promise<{ ms: number;
   return { ms, perBoardMs: results.map((x) => x.elapsedMs) };
 }
 
-async function benchBroker(kind: BrokerKind): Promise<Record<string, unknown>> {
+async function benchBroker(kind: BenchBroker): Promise<Record<string, unknown>> {
   log(`${kind}: starting ${FLEET} boards`);
   const rig = await startBenchRig(kind, FLEET);
   const one = rig.boards[0]!;
   try {
+    // Let the boots finish (all-OK, first statuses), then warm up: the first command of a kind
+    // imports its module on the board.
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    await otaMs([one], 100_000);
+    await putFile(one, '/bench.bin', new Uint8Array(10_000));
+    await getFile(one, '/bench.bin');
     // 1. OTA vs the raw pipe
     const ota: number[] = [];
     const raw: number[] = [];
@@ -240,7 +248,7 @@ async function benchBroker(kind: BrokerKind): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, unknown> = { when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAvgAtStart: os.loadavg().map((x) => round(x)), rounds: ROUNDS, consoleNoDelay: NODELAY };
+  const results: Record<string, unknown> = { when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAvgAtStart: os.loadavg().map((x) => round(x)), rounds: ROUNDS, consoleNoDelay: CONSOLE_NODELAY };
   const rows: Array<[string, string]> = [];
   for (const kind of BROKERS) {
     const r = (await benchBroker(kind)) as Record<string, Record<string, number | boolean>>;
@@ -259,7 +267,7 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   const outDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, NODELAY ? 'engine-nodelay.latest.json' : 'engine.latest.json');
+  const outFile = path.join(outDir, CONSOLE_NODELAY ? 'engine-console-nodelay.latest.json' : 'engine.latest.json');
   fs.writeFileSync(outFile, `${JSON.stringify({ ...results, table: Object.fromEntries(rows) }, null, 2)}\n`);
   console.log(`\nwritten to ${outFile}`);
   setTimeout(() => {

@@ -6,6 +6,7 @@
 //   C. the dashboard idle (churn + logs only).
 // Goal: p95 frame time <= 16.7 ms (one frame at 60 Hz). Results: bench/results/renderer-perf.latest.json.
 // Usage: node bench/renderer-perf.mjs [--seconds 10] [--boards 1000] [--logging 200] [--lines 10]
+/* global document, requestAnimationFrame -- used in functions that run in the page */
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';

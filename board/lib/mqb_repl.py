@@ -117,7 +117,7 @@ async def _run_cmd(cmds, cid, seq, last, payload, mode):
     cap = _Capture(cmds, cid)
     try:
         parts = run(bytes(payload).decode(), mode, cap)
-    except Exception as e:
+    except (Exception, KeyboardInterrupt) as e:  # an interrupt must not reach the MQTT reader
         s = io.StringIO()
         sys.print_exception(e, s)
         await cmds.err(cid, s.getvalue())

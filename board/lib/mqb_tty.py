@@ -5,10 +5,7 @@
 # prints is captured (os.dupterm) and streamed while it runs (mqb_tty_out), and a Ctrl-C from
 # the console interrupts it (mqb_tty_out explains how).
 import asyncio
-import io
 import micropython
-import os
-import sys
 import time
 from micropython import const
 import mqb_log
@@ -24,12 +21,15 @@ _SEQ_END = const(0x7FFE)  # 15-bit sequence numbers: a session this long is ende
 _OP_L, _OP_C, _OP_T, _OP_Q = const(0x6C), const(0x63), const(0x74), const(0x71)
 
 _sessions = {}
+_ended = []  # ids of the last sessions that ended: a redelivered first message must not reopen one
 
 
 async def tty_cmd(cmds, cid, tail, seq, last, payload):
     s = _sessions.get(cid)
     op = payload[0] if len(payload) else 0
     if s is None:
+        if cid in _ended:
+            return
         if seq != 0:
             if op != _OP_Q:  # a late message of a session that ended: say so once asked
                 await cmds.err(cid, "no such REPL session (it ended or the board restarted)")
@@ -101,10 +101,11 @@ class _Session:
         if self.queued + len(text) > _INPUT_MAX:
             self.lines.append(b"[input dropped: more than %d characters waiting]\n" % _INPUT_MAX)
             return
-        self.queued += len(text)
         parts = text.replace("\r\n", "\n").split("\n")
         if parts[-1] == "":
             parts.pop()
+        for p in parts:
+            self.queued += len(p) + 1
         self.lines.extend(parts)
 
     def end(self, why):
@@ -134,6 +135,9 @@ class _Session:
             self.ended = "REPL failure: %r" % e
         finally:
             _sessions.pop(self.cid, None)
+            _ended.append(self.cid)
+            if len(_ended) > 4:
+                _ended.pop(0)
             try:
                 await self.mqtt.publish(self.topic, _frame(self.tx, b"e", (self.ended or "").encode(), True), qos=1)
             except Exception:
@@ -153,7 +157,7 @@ class _Session:
         if isinstance(line, bytes):  # a note about input that was not queued
             await self._send(b"o", line)
         else:
-            self.queued -= len(line)
+            self.queued -= len(line) + 1
             term = Terminal(self)
             self._feed(line, term)
             for part in term.finish():

@@ -56,6 +56,8 @@ describe.each(BROKER_KINDS)('mqboard get/put/sync/ota on %s', (kind) => {
     expect(put.code).toBe(0);
     expect(JSON.parse(put.out).files.map((f: { remote: string }) => f.remote)).toEqual(['/lib/pkg/a.py', '/lib/pkg/sub/b.py']);
     expect(await cli('get', '-p', b1, '/lib/pkg/sub/b.py', '-', '-q')).toMatchObject({ code: 0, out: 'B = 2\n' });
+    // Into an existing directory, a file keeps its name (as cp does).
+    expect(await cli('put', '-p', b1, path.join(tree, 'a.py'), '/lib/pkg/sub')).toMatchObject({ code: 0, out: expect.stringMatching(/-> sim\/sim-01:\/lib\/pkg\/sub\/a\.py:/) });
   });
 
   it('exit codes: a missing board file is BOARD_ERROR, an unknown board NO_BOARD', async () => {

@@ -58,8 +58,11 @@ function localPlan(local: string, remote: string | undefined): Array<{ local: st
 async function putAll(board: BoardClient, files: Array<{ local: string; remote: string; data: Uint8Array }>, display: ProgressDisplay, out: ResultOut, timeoutMs: number, signal: AbortSignal) {
   const bfs = new BoardFs(board, { timeoutMs, signal });
   const dirs = [...new Set(files.map((f) => f.remote.slice(0, f.remote.lastIndexOf('/'))).filter(Boolean))];
-  // A single file goes where it is told (its directory must exist, as with cp); a tree is created.
+  // As with cp: a tree is created; a single file goes where it is told (into a directory with
+  // its own name), and a missing directory above it is an error.
+  const first = files[0]!;
   if (files.length > 1) for (const d of dirs) await bfs.mkdir(d, { parents: true });
+  else if ((await bfs.exists(first.remote))?.type === 'd') first.remote = joinBoard(first.remote, path.basename(first.local));
   const results = [];
   for (const f of files) {
     const t0 = performance.now();

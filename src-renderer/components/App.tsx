@@ -66,6 +66,7 @@ export function App() {
       const ui = useUi.getState();
       if (e.altKey && !e.ctrlKey && !e.metaKey && VIEW_KEYS[e.key]) {
         e.preventDefault();
+        e.stopPropagation(); // the terminal would take Alt+digit as input
         const v = VIEW_KEYS[e.key]!;
         if (v === 'board') {
           if (ui.openBoard) ui.openBoardPanel(ui.openBoard);
@@ -81,8 +82,9 @@ export function App() {
       } else if (e.key === '?') setHelp(true);
       else if (e.key === 'Escape' && ui.view === 'board') ui.closeBoardPanel();
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Capture phase: the view shortcuts work even where a widget (xterm) keeps its keys.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, []);
 
   return (

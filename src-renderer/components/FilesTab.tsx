@@ -6,6 +6,7 @@ import { formatBytes, formatTime } from '../lib/format.js';
 import { baseName, checkName, isEditableText, parentOf } from '../lib/paths.js';
 import { deletePath, downloadFile, listDir, makeFolder, openInEditor, refreshTree, renamePath, toggleDir, uploadFiles } from '../services/files.js';
 import { boardFiles, useFiles } from '../stores/files-store.js';
+import { useFleet } from '../stores/fleet-store.js';
 import { ErrorNote } from './bits.js';
 import { FileEditor } from './FileEditor.js';
 import { FileTree } from './FileTree.js';
@@ -21,9 +22,12 @@ export function FilesTab({ boardKey }: { boardKey: BoardKey }) {
   const [dropProblem, setDropProblem] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
 
+  const online = useFleet((s) => s.boards.get(boardKey)?.online ?? false);
+  // Listed when shown, and again when the board comes back (after a reset the listing may have failed).
   useEffect(() => {
-    if (!boardFiles(useFiles.getState(), boardKey).dirs['/']?.entries) void listDir(boardKey, '/');
-  }, [boardKey]);
+    const root = boardFiles(useFiles.getState(), boardKey).dirs['/'];
+    if (online && (!root?.entries || root.error)) void listDir(boardKey, '/');
+  }, [boardKey, online]);
 
   const entryOf = (path: string | null): FileEntry | undefined => {
     if (!path) return undefined;

@@ -62,11 +62,13 @@ export function FleetView() {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (rows.length === 0) return;
     const at = cursor ? order.indexOf(cursor) : -1;
+    // As in a file manager: arrows select the row they move to, Shift extends from the anchor,
+    // Ctrl/Cmd moves the cursor only (then Space toggles the row under it).
     const move = (to: number) => {
       const i = Math.max(0, Math.min(order.length - 1, to));
       const key = order[i]!;
-      if (e.shiftKey) click(key, { shift: true }, order);
-      else setCursor(key);
+      if (e.ctrlKey || e.metaKey) setCursor(key);
+      else click(key, { shift: e.shiftKey }, order);
       list.current?.reveal(i);
     };
     const page = Math.max(1, Math.floor((list.current?.element()?.clientHeight ?? 320) / FLEET_ROW_HEIGHT) - 1);

@@ -4,7 +4,7 @@ import { Modal } from './Modal.js';
 const SHORTCUTS: [string, string][] = [
   ['Alt+1 … Alt+5', 'Fleet, crashes, watched logs, updates, open board'],
   ['/', 'Search boards'],
-  ['↑ ↓ PgUp PgDn Home End', 'Move in the board list (Shift extends the selection)'],
+  ['↑ ↓ PgUp PgDn Home End', 'Move in the board list (Shift extends the selection, Ctrl moves without selecting)'],
   ['Space', 'Select or unselect the board under the cursor'],
   ['Ctrl+A', 'Select every board shown'],
   ['Enter', 'Open the board under the cursor'],

@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import type { BoardKey } from '../lib/board-key.js';
 import { applyCompletion, editLine, emptyLine } from '../lib/line-editor.js';
 import type { LineState } from '../lib/line-editor.js';
-import { attachTerminal, complete, interrupt, recordEcho, sendInput, transcriptOf } from '../services/tty.js';
+import { attachTerminal, complete, historyOf, interrupt, recordEcho, saveHistory, sendInput, transcriptOf } from '../services/tty.js';
 import { useTty } from '../stores/tty-store.js';
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
@@ -52,7 +52,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
     ro.observe(host.current!);
 
     let prompt = useTty.getState().sessions[boardKey]?.prompt ?? '';
-    let st: LineState = emptyLine();
+    let st: LineState = emptyLine(historyOf(boardKey));
     term.write(crlf(transcriptOf(boardKey)));
     if (prompt) term.write(prompt);
 
@@ -98,6 +98,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
       }
       const prevCursor = st.cursor;
       const r = editLine(st, data);
+      if (r.state.history !== st.history) saveHistory(boardKey, r.state.history);
       st = r.state;
       for (const fx of r.effects) {
         if (fx.kind === 'redraw') term.write(redrawSequence(term.cols, prompt, prevCursor, st));
@@ -109,8 +110,10 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
           void interrupt(boardKey);
         } else if (fx.kind === 'complete') {
           const typed = fx.line;
+          const asked = st;
           void complete(boardKey, typed).then((res) => {
-            if (!res || !prompt) return;
+            // Typing went on while the board answered: the answer is for a line that is gone.
+            if (!res || !prompt || st !== asked) return;
             const before = st.cursor;
             const c = applyCompletion(st, typed, res.prefix, res.matches);
             st = c.state;

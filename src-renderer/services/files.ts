@@ -69,7 +69,17 @@ export function renamePath(key: BoardKey, from: string, newName: string): Promis
   const { profileId, prefix } = splitBoardKey(key);
   const to = joinPath(parentOf(from), newName.trim());
   if (to === from) return Promise.resolve(true);
-  return treeOp(key, `Renaming ${from}…`, () => request('board.mv', { profileId, prefix, from, to }).then(() => undefined), [parentOf(from)]);
+  return treeOp(
+    key,
+    `Renaming ${from}…`,
+    async () => {
+      await request('board.mv', { profileId, prefix, from, to });
+      const files = boardFiles(useFiles.getState(), key);
+      if (files.selected === from) useFiles.getState().selectPath(key, to);
+      if (files.editor?.path === from) useFiles.getState().patchEditor(key, { path: to });
+    },
+    [parentOf(from)],
+  );
 }
 
 export function deletePath(key: BoardKey, path: string, isDir: boolean): Promise<boolean> {

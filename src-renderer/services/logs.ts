@@ -73,7 +73,7 @@ export async function resubscribeAllLogs(): Promise<void> {
       const { profileId, prefix } = splitBoardKey(key);
       try {
         const backlog = await request('logs.subscribe', { profileId, prefix });
-        useLogs.getState().resetBoard(key, backlog.map((l) => makeItem(key, l)));
+        useLogs.getState().resetBoard(key, backlog.map((l) => makeItem(key, l)), false);
         useLogs.getState().setSub(key, { state: 'on' });
       } catch (e) {
         useLogs.getState().setSub(key, { state: 'error', error: errorText(e) });

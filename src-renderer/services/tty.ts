@@ -9,6 +9,7 @@ import { errorText, request } from './api.js';
 export type TtyWriter = (kind: 'out' | 'prompt' | 'end', text: string) => void;
 
 const TRANSCRIPT_MAX = 256 * 1024;
+const histories = new Map<BoardKey, readonly string[]>();
 const sessionKeys = new Map<string, BoardKey>();
 const transcripts = new Map<BoardKey, string>();
 const writers = new Map<BoardKey, TtyWriter>();
@@ -24,6 +25,10 @@ function record(key: BoardKey, text: string): void {
 export function transcriptOf(key: BoardKey): string {
   return transcripts.get(key) ?? '';
 }
+
+/** The board's input history, kept for the window's lifetime (terminals come and go with tabs). */
+export const historyOf = (key: BoardKey): readonly string[] => histories.get(key) ?? [];
+export const saveHistory = (key: BoardKey, h: readonly string[]): void => void histories.set(key, h);
 
 /** What the terminal echoed locally (typed input): part of the transcript too. */
 export const recordEcho = record;

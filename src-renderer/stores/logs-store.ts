@@ -30,8 +30,11 @@ interface BufferSlice {
   merged: LogRing;
   version: number;
   append(items: readonly LogItem[]): void;
-  /** Replaces a board's history with the backlog main kept (on subscribe). */
-  resetBoard(key: BoardKey, backlog: readonly LogItem[]): void;
+  /**
+   * Replaces a board's history with the backlog main kept (on subscribe). The merged view gets it
+   * too, after what it already shows: it lists lines in arrival order.
+   */
+  resetBoard(key: BoardKey, backlog: readonly LogItem[], toMerged?: boolean): void;
   dropBoard(key: BoardKey): void;
 }
 
@@ -65,9 +68,13 @@ const bufferSlice: StateCreator<LogsState, [], [], BufferSlice> = (set, get) => 
     }
     set((s) => ({ version: s.version + 1 }));
   },
-  resetBoard: (key, backlog) => {
+  resetBoard: (key, backlog, toMerged = true) => {
     const r = new LogRing(BOARD_LOG_CAPACITY);
-    for (const it of backlog) r.push(it);
+    const { merged } = get();
+    for (const it of backlog) {
+      r.push(it);
+      if (toMerged) merged.push(it);
+    }
     get().rings.set(key, r);
     set((s) => ({ version: s.version + 1 }));
   },

@@ -15,7 +15,7 @@ import { createHostApi } from './sim-host-api.js';
 import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
 import type { KbdExports } from './keyboard-interrupt.js';
-import { setUpKeyboardInterrupt } from './keyboard-interrupt.js';
+import { heapStart, setUpKeyboardInterrupt } from './keyboard-interrupt.js';
 
 const init = workerData as BoardWorkerInit;
 const port = parentPort!;
@@ -39,12 +39,14 @@ function flushSerial(): void {
 
 // The interpreter's memory is shared with the host, which can then interrupt busy Python code.
 let wasmMemory: WasmMemory | undefined;
+let wasmExports: Record<string, unknown> = {};
 let shareProblem = 'not instantiated';
 acceptSharedViewsInTextDecoder();
 installErrnoBridge({
   patchBinary: shareWasmMemory,
   onInstance(exports, problem) {
     shareProblem = problem;
+    wasmExports = exports;
     wasmMemory = asSharedMemory(exports.memory);
     if (!wasmMemory) shareProblem ||= 'the interpreter memory is not shared';
   },
@@ -108,7 +110,7 @@ const mp = await loadMicroPython({
 });
 const FS = mp.FS as EmscriptenFS;
 const kbd = setUpKeyboardInterrupt({
-  memory: wasmMemory, problem: shareProblem, control: init.control, post,
+  memory: wasmMemory, scanBytes: heapStart(wasmExports), problem: shareProblem, control: init.control, post,
   exports: (globalThis as unknown as { Module: KbdExports }).Module,
   runPython: (code) => mp.runPython(code),
 });

@@ -14,25 +14,43 @@ import type { KbdWords } from '../worker-protocol.js';
 import type { WasmMemory } from './shared-memory.js';
 import { CTRL_I32, KBD_GATE, MP_SCHED } from '../worker-protocol.js';
 
-/** Changed 32-bit words between two snapshots: [index, before, after]. */
-function changedWords(before: Int32Array, after: Int32Array): Array<[number, number, number]> {
+const DIFF_BLOCK = 64 * 1024;
+
+/** A copy of the first `bytes` of the memory (the static data: see calibrateKeyboardInterrupt). */
+function snapshot(memory: WasmMemory, bytes: number): Buffer {
+  return Buffer.from(new Uint8Array(memory.buffer, 0, bytes).slice().buffer);
+}
+
+/** 32-bit words that differ from the snapshot now: [index, before, after]. memcmp per block first. */
+function changedWords(before: Buffer, memory: WasmMemory): Array<[number, number, number]> {
+  const live = Buffer.from(memory.buffer, 0, before.length);
   const out: Array<[number, number, number]> = [];
-  const n = Math.min(before.length, after.length);
-  for (let i = 0; i < n; i++) if (before[i] !== after[i]) out.push([i, before[i]!, after[i]!]);
+  for (let off = 0; off < before.length; off += DIFF_BLOCK) {
+    const end = Math.min(before.length, off + DIFF_BLOCK);
+    if (before.compare(live, off, end, off, end) === 0) continue;
+    for (let i = off; i < end; i += 4) {
+      const was = before.readInt32LE(i);
+      const now = live.readInt32LE(i);
+      if (was !== now) out.push([i / 4, was, now]);
+    }
+  }
   return out;
 }
 
 /**
  * Finds the words mp_sched_keyboard_interrupt() writes. `raise` calls the export; `consume`
- * runs Python that catches the KeyboardInterrupt. Returns a reason string when the memory does
- * not change the way the interpreter's source says it must (then the host cannot interrupt).
+ * runs Python that catches the KeyboardInterrupt. `scanBytes` bounds the search: the words are
+ * interpreter state in static memory, which Emscripten places after the stack and before the
+ * heap (so below any malloc() result). Returns a reason string when the memory does not change
+ * the way the interpreter's source says it must (then the host cannot interrupt).
  */
-export function calibrateKeyboardInterrupt(memory: WasmMemory, raise: () => void, consume: () => void): KbdWords | string {
+export function calibrateKeyboardInterrupt(memory: WasmMemory, scanBytes: number, raise: () => void, consume: () => void): KbdWords | string {
+  const bytes = Math.min(scanBytes, memory.buffer.byteLength) & ~3;
   const live = () => new Int32Array(memory.buffer);
   // First call: the pending exception (NULL -> &mp_kbd_exception) and sched_state (IDLE -> PENDING).
-  let before = live().slice();
+  let before = snapshot(memory, bytes);
   raise();
-  const first = changedWords(before, live());
+  const first = changedWords(before, memory);
   const pending = first.find(([, was, now]) => was === 0 && now > 0);
   const sched = first.find(([, was, now]) => was === MP_SCHED.IDLE && now === MP_SCHED.PENDING);
   if (first.length !== 2 || !pending || !sched) return `unexpected memory changes (${first.length} words)`;
@@ -41,9 +59,9 @@ export function calibrateKeyboardInterrupt(memory: WasmMemory, raise: () => void
   if (m[pending[0]] !== 0 || m[sched[0]] !== MP_SCHED.IDLE) return 'the KeyboardInterrupt was not consumed';
   // Second call, now that the exception object carries a traceback: that pointer is cleared too.
   const exception = pending[2];
-  before = live().slice();
+  before = snapshot(memory, bytes);
   raise();
-  const second = changedWords(before, live());
+  const second = changedWords(before, memory);
   consume();
   const traceback = second.find(([i, , now]) => now === 0 && i * 4 > exception && i * 4 < exception + 16);
   if (second.length !== 3 || !traceback) return `unexpected memory changes on a second interrupt (${second.length} words)`;
@@ -122,6 +140,16 @@ export interface KbdExports {
   _mp_hal_get_interrupt_char(): number;
 }
 
+/** Where the heap starts, from the raw wasm exports: the first malloc() result. */
+export function heapStart(exports: Record<string, unknown>): number {
+  const malloc = exports.malloc as ((n: number) => number) | undefined;
+  const free = exports.free as ((p: number) => void) | undefined;
+  if (!malloc || !free) return Infinity;
+  const p = malloc(16);
+  free(p);
+  return p;
+}
+
 /**
  * Measures the interrupt words, tells the host (a `kbd` message), and returns the gate plus a
  * way for the worker itself to deliver a Ctrl-C character (os.dupterm_notify on a stream that
@@ -129,6 +157,8 @@ export interface KbdExports {
  */
 export function setUpKeyboardInterrupt(opts: {
   memory: WasmMemory | undefined;
+  /** Bytes of memory to search (heapStart()). */
+  scanBytes: number;
   problem: string;
   exports: KbdExports;
   runPython: (code: string) => unknown;
@@ -140,6 +170,7 @@ export function setUpKeyboardInterrupt(opts: {
   if (memory && !opts.problem) {
     words = calibrateKeyboardInterrupt(
       memory,
+      opts.scanBytes,
       () => exports._mp_sched_keyboard_interrupt(),
       () => opts.runPython('try:\n    for _kbd in (0, 1):\n        pass\nexcept KeyboardInterrupt:\n    pass\nglobals().pop("_kbd", None)\n'),
     );
