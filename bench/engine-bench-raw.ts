@@ -47,9 +47,45 @@ export async function rawPipe(pub: MqttClient, sub: MqttClient, size: number, ch
   return ms;
 }
 
+/** Smallest, median and largest of per-round figures: how much the rounds disagree. */
+export const spread = (xs: number[]) => ({ min: round(Math.min(...xs)), median: round(median(xs)), max: round(Math.max(...xs)) });
+
+const looping = new WeakSet<MqttClient>();
+
+/**
+ * The raw round trip the eval is held against: one QoS 1 publish by a plain mqtt.js client to a
+ * topic it subscribed itself, until the broker delivered it back (publish -> subscribe).
+ */
+export async function rawLoopRoundTrip(client: MqttClient, i: number): Promise<number> {
+  const topic = `bench/loop/${process.pid}`;
+  if (!looping.has(client)) {
+    looping.add(client);
+    await client.subscribeAsync(topic, { qos: 1 });
+  }
+  const body = `loop ${i}`;
+  const back = new Promise<void>((resolve) => {
+    const on = (t: string, p: Buffer) => {
+      if (t === topic && p.toString() === body) {
+        client.off('message', on);
+        resolve();
+      }
+    };
+    client.on('message', on);
+  });
+  const t0 = performance.now();
+  const sent = client.publishAsync(topic, body, { qos: 1 });
+  await back;
+  const ms = performance.now() - t0; // the PUBACK is not waited for: the stricter reference
+  await sent;
+  return ms;
+}
+
 const echoing = new WeakSet<MqttClient>();
 
-/** One round trip console -> broker -> echo client -> broker -> console (QoS 1 both ways). */
+/**
+ * Context for the eval figures: console -> broker -> a trivial Node echo client -> broker ->
+ * console (QoS 1 both ways): the same two broker passes as an eval, with no board.
+ */
 export async function rawEchoRoundTrip(pub: MqttClient, echo: MqttClient, i: number): Promise<number> {
   const inTopic = `bench/echo/${process.pid}/in`;
   const outTopic = `bench/echo/${process.pid}/out`;

@@ -12,6 +12,7 @@ import {
   expectTerminalRows,
   finishOta,
   fleetRow,
+  lastTerminalLine,
   logRowTexts,
   openBoard,
   paste,
@@ -42,6 +43,11 @@ test('operator scenario: fleet, terminal, files, logs, OTA, crash recovery', asy
     await waitForPrompt(page);
     await page.keyboard.press('ArrowUp'); // the history brings back the last typed line
     await expect.poll(async () => (await terminalLines(page)).filter((l) => l.startsWith('>>>')).at(-1)).toBe('>>> x = 6 * 7');
+    await page.keyboard.press('Control+C');
+    await waitForPrompt(page);
+    await page.keyboard.type('board.modu');
+    await page.keyboard.press('Tab'); // completed by the board
+    await expect.poll(() => lastTerminalLine(page), { timeout: 30_000 }).toBe('>>> board.modules');
     await page.keyboard.press('Control+C');
     await waitForPrompt(page);
     await shot(page, testInfo, '2-terminal');

@@ -5,9 +5,11 @@ import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect } from './fixtures.js';
 import type { ConsoleServer } from './backends.js';
 
-/** A screenshot of the window, attached to the test's results. */
+/** A screenshot of the window: a file in the test's output directory, attached to its report. */
 export async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await testInfo.attach(name, { body: await page.screenshot(), contentType: 'image/png' });
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
 export const profileCard = (page: Page, id?: string): Locator => (id ? page.locator(`[data-testid=profile][data-profile-id="${id}"]`) : page.getByTestId('profile'));

@@ -36,7 +36,7 @@ function filled(length: number, start: number): Uint8Array {
 }
 
 async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(data)));
 }
 
 async function makeImage(segs: Seg[], opts: { hash?: boolean; chipId?: number } = {}): Promise<Uint8Array> {

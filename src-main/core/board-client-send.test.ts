@@ -4,11 +4,14 @@ import { decodeFrame, decodeText, encodeFrame, encodeText } from '../common/prot
 import { BoardClient } from './board-client.js';
 import { FakeSession } from './fake-session.js';
 import type { Published } from './fake-session.js';
+import { ReplyRouter } from './reply-router.js';
 
 const P = 'sim/b1';
 const single = (text: string) => encodeFrame(0x7fff, true, encodeText(text));
 const out = (id: string) => `${P}/mqb/reply/out/${id}`;
 const err = (id: string) => `${P}/mqb/reply/err/${id}`;
+/** No command of the board is waiting for replies any more (its replies are ignored). */
+const noRoutes = (s: FakeSession) => ReplyRouter.for(s, P).active === 0;
 
 function client(session: FakeSession, extra: ConstructorParameters<typeof BoardClient>[2] = {}) {
   let n = 0;
@@ -66,7 +69,7 @@ describe('BoardClient.send', () => {
     expect(acks).toEqual([0, 8, 16]);
     expect(sent).toHaveLength(20);
     expect(s.published[0]!.topic).toBe(`${P}/mqb/cmd/put/id1/f.txt`);
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('keeps at most `window` messages beyond the last ack in flight', async () => {
@@ -112,7 +115,7 @@ describe('BoardClient.send', () => {
     const e = await rejection(client(s).send('put', { tail: 'f', chunks: chunks(100), window: 4 }));
     expect(e.code).toBe('SHA_MISMATCH');
     expect(s.published.length).toBeLessThan(100);
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('times out when acks stop coming', async () => {
@@ -122,7 +125,7 @@ describe('BoardClient.send', () => {
     const failed = rejection(client(s, { timeoutMs: 2000 }).send('ota', { tail: 'x', chunks: chunks(64) }));
     await vi.advanceTimersByTimeAsync(2100);
     expect((await failed).code).toBe('TIMEOUT');
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('abort → CANCELLED and the source iterator is closed', async () => {
@@ -143,7 +146,7 @@ describe('BoardClient.send', () => {
     expect((await failed).code).toBe('CANCELLED');
     await new Promise((r) => setTimeout(r, 5));
     expect(closed).toBe(true);
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('a failing source → LOCAL_IO', async () => {

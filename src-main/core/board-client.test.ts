@@ -3,12 +3,16 @@ import type { MqbError } from '../common/errors.js';
 import { decodeText, encodeFrame, encodeText } from '../common/protocol.js';
 import { BoardClient } from './board-client.js';
 import { FakeSession } from './fake-session.js';
+import { ReplyRouter } from './reply-router.js';
 
 const P = 'sim/b1';
 const single = (text: string) => encodeFrame(0x7fff, true, encodeText(text));
 const frame = (seq: number, last: boolean, text: string) => encodeFrame(seq, last, encodeText(text));
 const out = (id: string) => `${P}/mqb/reply/out/${id}`;
 const err = (id: string) => `${P}/mqb/reply/err/${id}`;
+const REPLIES = `${P}/mqb/reply/+/+`;
+/** No command of the board is waiting for replies any more (its replies are ignored). */
+const noRoutes = (s: FakeSession) => ReplyRouter.for(s, P).active === 0;
 
 function client(session: FakeSession, extra: ConstructorParameters<typeof BoardClient>[2] = {}) {
   let n = 0;
@@ -29,20 +33,23 @@ afterEach(() => {
 });
 
 describe('BoardClient.request', () => {
-  it('subscribes to both reply topics before publishing one framed command, and unsubscribes after the reply', async () => {
+  it('subscribes to the reply topics before publishing one framed command, and keeps the subscription for the next command', async () => {
     const s = new FakeSession();
     s.onPublish = (p) => {
-      expect(s.subscribed(out('id1')) && s.subscribed(err('id1'))).toBe(true);
-      expect(p.topic).toBe(`${P}/mqb/cmd/eval/id1`);
+      expect(s.subscribed(REPLIES)).toBe(true);
+      expect(p.topic).toBe(`${P}/mqb/cmd/eval/id${s.published.length}`);
       expect([...p.payload.subarray(0, 2)]).toEqual([0x80, 0x00]);
       expect(decodeText(p.payload.subarray(2))).toBe('6*7');
       expect(p.qos).toBe(1);
-      queueMicrotask(() => s.deliver(out('id1'), single('42')));
+      queueMicrotask(() => s.deliver(out(`id${s.published.length}`), single('42')));
     };
-    const reply = await client(s).request('eval', { payload: '6*7' });
-    expect(decodeText(reply)).toBe('42');
-    expect(s.subscriptions).toEqual([]);
-    expect(s.unsubscribeCalls).toBe(2);
+    const c = client(s);
+    expect(decodeText(await c.request('eval', { payload: '6*7' }))).toBe('42');
+    expect(decodeText(await c.request('eval', { payload: '6*7' }))).toBe('42');
+    expect(s.subscriptions.map((x) => x.filter)).toEqual([REPLIES]);
+    expect(s.subscribeCalls).toBe(1);
+    expect(s.unsubscribeCalls).toBe(0);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('puts the tail in the topic (paths keep their slashes)', async () => {
@@ -87,7 +94,7 @@ describe('BoardClient.request', () => {
     const e = await rejection(client(s).request('get', { tail: 'f' }));
     expect(e.code).toBe('PROTOCOL');
     expect(e.message).toMatch(/missing/);
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('turns a reply without the 2-byte header into PROTOCOL', async () => {
@@ -102,7 +109,7 @@ describe('BoardClient.request', () => {
     const e = await rejection(client(s).request('nope'));
     expect(e.code).toBe('BOARD_ERROR');
     expect(e.message).toBe("Command 'nope' not supported");
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('times out after silence, and each frame restarts the timeout', async () => {
@@ -115,12 +122,12 @@ describe('BoardClient.request', () => {
     await vi.advanceTimersByTimeAsync(900);
     s.deliver(out('id1'), frame(1, false, 'b'));
     await vi.advanceTimersByTimeAsync(900);
-    expect(s.subscriptions.length).toBe(2); // still waiting: 2.7 s in total, never 1 s of silence
+    expect(noRoutes(s)).toBe(false); // still waiting: 2.7 s in total, never 1 s of silence
     await vi.advanceTimersByTimeAsync(200);
     const e = await failed;
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toMatch(/sim\/b1 did not answer get within 1 s/);
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 
   it('a per-request timeout overrides the client default', async () => {
@@ -138,7 +145,7 @@ describe('BoardClient.request', () => {
     await Promise.resolve();
     ac.abort();
     expect((await failed).code).toBe('CANCELLED');
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
     const s2 = new FakeSession();
     const e = await rejection(client(s2).request('eval', { payload: 'x', signal: AbortSignal.abort() }));
     expect(e.code).toBe('CANCELLED');
@@ -169,6 +176,6 @@ describe('BoardClient.request', () => {
     const s = new FakeSession();
     s.publishError = new Error('client disconnecting');
     expect((await rejection(client(s).request('eval', { payload: '1' }))).code).toBe('BROKER_DOWN');
-    expect(s.subscriptions).toEqual([]);
+    expect(noRoutes(s)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { MqbError } from '../common/errors.js';
 import { decodeFrame, encodeFrame, encodeText, FrameSequencer, newCommandId, parseAck, PROTO_V1, singleCommand, TOPIC, V1_CAPS, WINDOW } from '../common/protocol.js';
 import { Invocation, realTimers } from './board-invocation.js';
 import type { ResetWatch, SessionLike, Timers } from './board-invocation.js';
+import { ReplyRouter } from './reply-router.js';
 import { TtySession } from './tty-session.js';
 import type { TtyOptions } from './tty-session.js';
 
@@ -188,7 +189,7 @@ export class BoardClient {
 
   private invocation(cmd: string, id: string, timeoutMs: number | undefined, signal: AbortSignal | undefined, onOut: (payload: Uint8Array) => void): Invocation {
     return new Invocation({
-      session: this.session,
+      replies: ReplyRouter.for(this.session, this.prefix, { timers: this.timers }),
       prefix: this.prefix,
       cmd,
       id,

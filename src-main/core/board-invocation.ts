@@ -1,9 +1,11 @@
-// One command invocation on a board (docs/protocol.md): its reply subscriptions, the timeout that
-// restarts on every frame, cancellation, and the end (result or error) after which the reply
-// topics are always unsubscribed. BoardClient builds request/send on top of it.
+// One command invocation on a board (docs/protocol.md): its route on the board's reply
+// subscription (ReplyRouter), the timeout that restarts on every frame, cancellation, and the end
+// (result or error) after which its replies are always ignored. BoardClient builds request/send
+// on top of it.
 import { MqbError } from '../common/errors.js';
 import type { ErrorCode } from '../common/errors.js';
-import { decodeText, TOPIC } from '../common/protocol.js';
+import { decodeText } from '../common/protocol.js';
+import type { ReplyRouter } from './reply-router.js';
 
 export type MessageMeta = { retain: boolean; dup: boolean };
 
@@ -27,7 +29,8 @@ export const realTimers: Timers = {
 export type ResetWatch = (onReset: (why: string) => void) => () => void;
 
 export interface InvocationSetup {
-  session: SessionLike;
+  /** The board's reply subscription, shared with its other commands. */
+  replies: ReplyRouter;
   prefix: string;
   cmd: string;
   id: string;
@@ -65,29 +68,21 @@ export class Invocation {
     return this.ended;
   }
 
-  /** Subscribes to both reply topics (before anything is published) and starts the watchers. */
+  /** Routes the replies (subscribed before anything is published) and starts the watchers. */
   async open(): Promise<void> {
-    const { session, prefix, id, signal } = this.s;
+    const { replies, prefix, id, signal } = this.s;
     if (signal?.aborted) throw this.cancelled();
-    const onErr = (_t: string, payload: Uint8Array) => this.fail(boardError(this.s.cmd, prefix, decodeText(payload)));
-    const onOut = (_t: string, payload: Uint8Array) => {
+    const err = (payload: Uint8Array) => this.fail(boardError(this.s.cmd, prefix, decodeText(payload)));
+    const out = (payload: Uint8Array) => {
       if (this.ended) return;
       this.arm();
       try {
         this.s.onOut(payload);
-      } catch (err) {
-        this.fail(err instanceof MqbError ? err : new MqbError('PROTOCOL', `${this.s.cmd} on ${prefix}: ${(err as Error).message}`));
+      } catch (e) {
+        this.fail(e instanceof MqbError ? e : new MqbError('PROTOCOL', `${this.s.cmd} on ${prefix}: ${(e as Error).message}`));
       }
     };
-    const results = await Promise.allSettled([session.subscribe(TOPIC.out(prefix, id), onOut, 1), session.subscribe(TOPIC.err(prefix, id), onErr, 1)]);
-    for (const r of results) {
-      if (r.status === 'fulfilled') this.cleanups.push(() => void r.value().catch(() => {}));
-    }
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      this.close();
-      throw failed.reason;
-    }
+    this.cleanups.push(await replies.attach(id, { out, err }));
     if (signal) {
       const onAbort = () => this.fail(this.cancelled());
       signal.addEventListener('abort', onAbort, { once: true });
@@ -126,8 +121,7 @@ export class Invocation {
     this.ended = true;
     if (this.timer !== undefined) this.s.timers.clearTimeout(this.timer);
     this.timer = undefined;
-    // The handlers go at once; the broker UNSUBSCRIBE is not waited for (a broker that just
-    // dropped would otherwise hold the caller until it is back).
+    // The route goes at once; the subscription stays for the board's next command.
     for (const c of this.cleanups.splice(0)) c();
   }
 

@@ -1,6 +1,7 @@
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TLSSocket } from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeText } from '../common/protocol.js';
 import type { MqbError } from '../common/errors.js';
 import { BROKER_KINDS, startTestBroker } from '../testing/brokers.js';
@@ -36,8 +37,16 @@ const waitFor = async (what: string, fn: () => boolean, ms = 10_000) => {
   }
 };
 
+/** The sockets to `port` on which Nagle's algorithm was turned off (setNoDelay(true)). */
+function noDelaySockets(spy: { mock: { calls: unknown[][]; contexts: unknown[] } }, port: number): Socket[] {
+  return spy.mock.contexts.filter((sock, i) => spy.mock.calls[i]![0] === true && (sock as Socket).remotePort === port) as Socket[];
+}
+
 describe.each(BROKER_KINDS)('MqttSession against %s', (kind) => {
   let broker: TestBroker;
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
   beforeAll(async () => {
     broker = await startTestBroker(kind, { users: USERS, tls: true });
   });
@@ -94,26 +103,43 @@ describe.each(BROKER_KINDS)('MqttSession against %s', (kind) => {
     expect(e.code).toBe('TLS');
     const ok = await MqttSession.open(profile({ url: broker.tlsUrl!.replace('127.0.0.1', 'localhost'), ca: broker.caPem }));
     await ok.close();
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay');
     const insecure = await MqttSession.open(profile({ url: broker.tlsUrl!, insecure: true }));
+    const tlsSockets = noDelaySockets(spy, broker.tlsPort!); // Nagle off on TLS connections too
     await insecure.close();
+    expect(tlsSockets).toHaveLength(1);
+    expect(tlsSockets[0]).toBeInstanceOf(TLSSocket);
   });
 
-  it('re-subscribes after a dropped connection', async () => {
+  it('re-subscribes after a dropped connection; sends at once (no Nagle) on the new connection too', async () => {
     const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } });
     const pub = await MqttSession.open(profile());
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay');
     const s = await MqttSession.open(profile({ url: proxy.url }), { reconnectMs: 100 });
     const states: SessionState[] = [];
     s.on('state', (st) => states.push(st));
     try {
+      expect(noDelaySockets(spy, proxy.port)).toHaveLength(1);
       const got: string[] = [];
       await s.subscribe('t2/x', (_t, p) => got.push(decodeText(p)));
+      // A responder: what the session publishes on t2/ping comes back on t2/x.
+      await pub.subscribe('t2/ping', (_t, p) => void pub.publish('t2/x', p));
       proxy.resetAll();
+      // Published while the connection is down: queued, and sent once it is back behind the
+      // restored subscription, so the answer is not lost.
+      await waitFor('offline', () => states.length > 0);
+      const queued = s.publish('t2/ping', 'while offline');
       await waitFor('reconnected', () => states.includes('online'));
+      await queued;
+      await waitFor('the answer to the queued message', () => got.includes('while offline'));
       await waitFor('delivery after reconnect', () => {
         void pub.publish('t2/x', 'after', { qos: 0 });
         return got.includes('after');
       });
       expect(states[0]).not.toBe('online');
+      const sockets = noDelaySockets(spy, proxy.port);
+      expect(sockets).toHaveLength(2);
+      expect(sockets[0]).not.toBe(sockets[1]);
     } finally {
       await s.close();
       await pub.close();

@@ -1,7 +1,7 @@
 // One MQTT connection per broker profile, shared by everything the console does on that broker:
-// reference-counted subscriptions (one SUBSCRIBE per filter however many handlers want it),
-// publish that resolves on PUBACK, connection state events, and connect errors turned into
-// MqbErrors whose messages never contain a secret.
+// reference-counted subscriptions (one SUBSCRIBE per filter however many handlers want it,
+// restored after a reconnect), publish that resolves on PUBACK, connection state events, and
+// connect errors turned into MqbErrors whose messages never contain a secret.
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import mqtt from 'mqtt';
@@ -9,8 +9,8 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { MqbError } from '../common/errors.js';
 import type { BrokerProfile } from './broker-profile.js';
 import { describeProfile } from './broker-profile.js';
+import { compileFilter } from './topic-matcher.js';
 import { classifyConnectError } from './connect-errors.js';
-import { topicMatches } from './topic-filter.js';
 
 export type SessionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'closed';
 export type MessageMeta = { retain: boolean; dup: boolean };
@@ -30,6 +30,21 @@ export interface SessionOptions {
 interface Subscription {
   handlers: Set<MessageHandler>;
   ready: Promise<void>;
+  qos: 0 | 1;
+  /** The broker acknowledged it once: restored by us after a reconnect. */
+  acked: boolean;
+  matches: (topic: string) => boolean;
+}
+
+/**
+ * Turns Nagle's algorithm off on the connection. The console writes small packets (commands, and
+ * 4 KB stream messages that are small next to the loopback MSS) and waits for their answers:
+ * with Nagle each one can wait for the peer's delayed ACK (up to 40 ms). A WebSocket stream has
+ * no such method (the ws library sets TCP_NODELAY on its socket itself).
+ */
+export function sendAtOnce(stream: unknown): void {
+  const s = stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
+  if (typeof s?.setNoDelay === 'function') s.setNoDelay(true);
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -59,7 +74,8 @@ export function clientOptions(profile: BrokerProfile, connectTimeoutMs: number, 
     connectTimeout: connectTimeoutMs,
     // The first connect is retried by us (it fails fast); reconnects after that by mqtt.js.
     reconnectPeriod: reconnectMs,
-    resubscribe: true,
+    // MqttSession restores its subscriptions itself, before anything queued meanwhile is sent.
+    resubscribe: false,
     rejectUnauthorized: profile.insecure !== true,
   };
   if (profile.username !== undefined) opts.username = profile.username;
@@ -73,6 +89,9 @@ export function clientOptions(profile: BrokerProfile, connectTimeoutMs: number, 
 export class MqttSession extends EventEmitter<SessionEvents> {
   private readonly subs = new Map<string, Subscription>();
   private current: SessionState = 'connecting';
+  /** Shut while the connection is down and until its subscriptions are back: publishes wait. */
+  private gate: { wait: Promise<void>; open: () => void } | undefined;
+  private connections = 0;
 
   private constructor(
     private readonly client: MqttClient,
@@ -81,6 +100,9 @@ export class MqttSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, { retain: packet.retain, dup: packet.dup }));
+    // Reconnects: ahead of mqtt.js's own 'connect' listener, which sends what it queued.
+    client.prependListener('connect', (connack) => this.reconnected(connack.sessionPresent));
+    client.on('close', () => this.shutGate());
     client.on('connect', () => this.setState('online'));
     client.on('reconnect', () => this.setState('reconnecting'));
     client.on('offline', () => this.setState('offline'));
@@ -91,6 +113,8 @@ export class MqttSession extends EventEmitter<SessionEvents> {
   static async open(profile: BrokerProfile, opts: SessionOptions = {}): Promise<MqttSession> {
     const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const client = mqtt.connect(profile.url, { ...clientOptions(profile, timeoutMs, opts.reconnectMs ?? 2_000), manualConnect: true });
+    // The first connection (the session's own listener does it for reconnects).
+    client.prependOnceListener('connect', () => sendAtOnce(client.stream));
     await new Promise<void>((resolve, reject) => {
       const fail = (err: MqbError) => {
         cleanup();
@@ -133,18 +157,9 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     if (this.current === 'closed') throw new MqbError('BROKER_DOWN', 'the broker session is closed');
     let sub = this.subs.get(filter);
     if (!sub) {
-      const refused = () => new MqbError('AUTH', `the broker refused the subscription to ${filter} (not authorized for this user)`);
-      const ready = this.client.subscribeAsync(filter, { qos }).then(
-        (granted) => {
-          if (granted.some((g) => g.qos >= 0x80)) throw refused();
-        },
-        (err: Error & { packet?: { granted?: Array<number | { qos: number }> } }) => {
-          // mqtt.js rejects a SUBACK failure code (0x80 and up) itself, the SUBACK attached.
-          const codes = (err.packet?.granted ?? []).map((g) => (typeof g === 'number' ? g : g.qos));
-          throw codes.some((c) => c >= 0x80) ? refused() : new MqbError('BROKER_DOWN', `subscribing to ${filter} failed: ${err.message}`);
-        },
-      );
-      sub = { handlers: new Set(), ready };
+      const created: Subscription = { handlers: new Set(), ready: Promise.resolve(), qos, acked: false, matches: compileFilter(filter) };
+      created.ready = this.sendSubscribe(filter, qos).then(() => void (created.acked = true));
+      sub = created;
       this.subs.set(filter, sub);
     }
     const entry = sub;
@@ -169,7 +184,13 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     };
   }
 
+  /**
+   * QoS 1 resolves on the PUBACK. While the connection is down, and until the subscriptions are
+   * restored after it came back, the message waits: a command sent then must not reach a board
+   * before the broker routes the board's replies to us again.
+   */
   async publish(topic: string, payload: Uint8Array | string, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+    if (this.gate) await this.gate.wait;
     if (this.current === 'closed') throw new MqbError('BROKER_DOWN', 'the broker session is closed');
     const body = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     await this.client.publishAsync(topic, body, { qos: opts.qos ?? 1, retain: opts.retain ?? false });
@@ -179,6 +200,7 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     if (this.current === 'closed') return;
     this.setState('closed');
     this.subs.clear();
+    this.openGate(); // what waits fails now: the session is closed
     await this.client.endAsync();
   }
 
@@ -188,16 +210,74 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     this.emit('state', s);
   }
 
+  /** SUBSCRIBE; resolves on the SUBACK, rejects AUTH (refused) or BROKER_DOWN. */
+  private sendSubscribe(filter: string, qos: 0 | 1): Promise<void> {
+    const refused = () => new MqbError('AUTH', `the broker refused the subscription to ${filter} (not authorized for this user)`);
+    return this.client.subscribeAsync(filter, { qos }).then(
+      (granted) => {
+        if (granted.some((g) => g.qos >= 0x80)) throw refused();
+      },
+      (err: Error & { packet?: { granted?: Array<number | { qos: number }> } }) => {
+        // mqtt.js rejects a SUBACK failure code (0x80 and up) itself, the SUBACK attached.
+        const codes = (err.packet?.granted ?? []).map((g) => (typeof g === 'number' ? g : g.qos));
+        throw codes.some((c) => c >= 0x80) ? refused() : new MqbError('BROKER_DOWN', `subscribing to ${filter} failed: ${err.message}`);
+      },
+    );
+  }
+
+  private reconnected(sessionPresent: boolean | undefined): void {
+    sendAtOnce(this.client.stream);
+    const connection = ++this.connections;
+    void this.restoreSubscriptions(sessionPresent).then(() => {
+      // Not if this connection dropped meanwhile: the next one restores again.
+      if (connection === this.connections && this.client.connected) this.openGate();
+    });
+  }
+
+  /**
+   * After a reconnect the broker forgot a clean session's subscriptions: subscribe again; resolves
+   * on the SUBACKs. Subscriptions whose first SUBACK never came are left to their own SUBSCRIBE
+   * (mqtt.js queued it, or failed it when the connection dropped).
+   */
+  private restoreSubscriptions(sessionPresent: boolean | undefined): Promise<unknown> {
+    if (this.current === 'closed' || (sessionPresent && this.profile.clean === false)) return Promise.resolve();
+    const restored: Array<Promise<void>> = [];
+    for (const [filter, sub] of this.subs) {
+      if (!sub.acked) continue;
+      // Never a rejection: that would make the next subscriber drop the filter's other handlers.
+      sub.ready = this.sendSubscribe(filter, sub.qos).catch((err: Error) => this.log(`restoring the subscription to ${filter} failed: ${err.message}`));
+      restored.push(sub.ready);
+    }
+    return Promise.all(restored);
+  }
+
+  private shutGate(): void {
+    if (this.gate || this.current === 'closed') return;
+    let open!: () => void;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { wait, open };
+  }
+
+  private openGate(): void {
+    const gate = this.gate;
+    this.gate = undefined;
+    gate?.open();
+  }
+
   private dispatch(topic: string, payload: Uint8Array, meta: MessageMeta): void {
     for (const [filter, sub] of this.subs) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const h of [...sub.handlers]) {
-        try {
-          h(topic, payload, meta);
-        } catch (err) {
-          this.log(`handler for ${filter} failed: ${(err as Error).message}`);
-        }
-      }
+      if (!sub.matches(topic)) continue;
+      // A handler may add or remove handlers: the ones called are those there were on arrival.
+      if (sub.handlers.size === 1) this.call(filter, sub.handlers.values().next().value!, topic, payload, meta);
+      else for (const h of [...sub.handlers]) this.call(filter, h, topic, payload, meta);
+    }
+  }
+
+  private call(filter: string, h: MessageHandler, topic: string, payload: Uint8Array, meta: MessageMeta): void {
+    try {
+      h(topic, payload, meta);
+    } catch (err) {
+      this.log(`handler for ${filter} failed: ${(err as Error).message}`);
     }
   }
 }

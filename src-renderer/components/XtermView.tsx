@@ -67,7 +67,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
 
     const submit = (text: string, paste: boolean) => {
       // Echo what was sent (pasted blocks with continuation prompts, like the serial REPL).
-      const shown = paste ? text.replace(/\n(?=.)/g, '\n... ') : text;
+      const shown = paste ? text.replace(/\n(?!$)/g, '\n... ') : text;
       if (paste) term.write(crlf(shown));
       else term.write('\r\n');
       recordEcho(boardKey, prompt + shown);

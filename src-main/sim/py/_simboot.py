@@ -61,8 +61,9 @@ def _fast_scheduler():
     # host's kick() uses setImmediate for "now" and a timer only for real delays. The task queue
     # keeps the scheduler it was created with, so a fresh loop is made before any task exists.
     import asyncio.core as core
+    import _simstream
 
-    _h.set_runner(core._run_iter)
+    _h.set_runner(_simstream.run_loop)  # wakes the tasks waiting for sockets, then core._run_iter
     core._schedule_run_iter = _h.kick
     core.new_event_loop()
 

@@ -3,11 +3,31 @@
 # an ESP32 build): https://docs.micropython.org/en/latest/library/asyncio.html#tcp-stream-connections
 # Bytes move through the /simnet/<id> character device: readinto() copies straight into the
 # caller's buffer, no per-chunk conversion between JavaScript and Python objects.
+# Waiting never awaits a JavaScript promise: that would hand JavaScript two Python callbacks per
+# wait, which stay on the heap until the worker's JavaScript GC finalizes them (in practice never).
+# A task that must wait arms its socket (net_arm) and waits on the connection's own Event; when the
+# socket changes (data, EOF, error, drain, connect) the host queues its id and runs the loop, and
+# run_loop() sets that Event. Only numbers cross, nothing survives a wait.
 import _simhost as _h
+import asyncio
+import asyncio.core as _core
 import errno
 import vfs
 
 _netfs = vfs.VfsPosix("/simnet")
+_events = {}  # socket id -> the Event its waiting tasks wait on
+_run_iter = _core._run_iter
+
+
+def run_loop():
+    """The host's entry into the asyncio loop: wakes the tasks whose socket changed, then runs."""
+    sid = _h.net_ready()
+    while sid:
+        ev = _events.get(sid)
+        if ev is not None:
+            ev.set()
+        sid = _h.net_ready()
+    _run_iter()
 
 
 def _raise(result):
@@ -15,9 +35,17 @@ def _raise(result):
     raise OSError(int(code), msg)
 
 
+async def _wait(sid, ev):
+    # Cleared before arming: a wake-up for an earlier wait must not end this one.
+    ev.clear()
+    _h.net_arm(sid)
+    await ev.wait()
+
+
 class Stream:
-    def __init__(self, sid, extra):
+    def __init__(self, sid, ev, extra):
         self._sid = sid
+        self._ev = ev
         self._f = _netfs.open("/%d" % sid, "r+b")
         # MicroPython's Stream keeps its non-blocking socket in `s`: readinto() gives None when
         # nothing is there, write() sends at once. The device file behaves the same way.
@@ -39,7 +67,7 @@ class Stream:
             n = self._f.readinto(buf)
             if n is not None:
                 return n
-            await _h.net_wait(self._sid)
+            await _wait(self._sid, self._ev)
 
     async def read(self, n=-1):
         if n < 0:
@@ -53,7 +81,7 @@ class Stream:
             b = self._f.read(n)
             if b is not None:
                 return b
-            await _h.net_wait(self._sid)
+            await _wait(self._sid, self._ev)
 
     async def readexactly(self, n):
         buf = bytearray(n)
@@ -83,10 +111,11 @@ class Stream:
         self._f.write(buf)
 
     async def drain(self):
-        if _h.net_must_drain(self._sid):  # only wait when the send buffer is full or broken
-            r = await _h.net_drain(self._sid)
+        while _h.net_must_drain(self._sid):  # only wait when the send buffer is full or broken
+            r = _h.net_drain_error(self._sid)
             if r:
                 _raise(r)
+            await _wait(self._sid, self._ev)
 
     async def awrite(self, buf, off=0, sz=-1):
         if off or sz != -1:
@@ -105,6 +134,8 @@ class Stream:
             except OSError:
                 pass
             _h.net_close(self._sid)
+            _events.pop(self._sid, None)
+            self._ev.set()  # a task waiting on this connection wakes up and finds it closed
 
     async def wait_closed(self):
         self.close()
@@ -122,9 +153,19 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         request = ssl._request(server_hostname or host)
     sid = _h.net_open(host, port, request)
-    result = await _h.net_connected(sid)
+    ev = _events[sid] = asyncio.Event()
+    try:
+        result = _h.net_connect_result(sid)
+        while result is None:
+            await _wait(sid, ev)
+            result = _h.net_connect_result(sid)
+    except BaseException:  # cancelled (a timeout): the connection attempt ends with it
+        _events.pop(sid, None)
+        _h.net_close(sid)
+        raise
     if result:
+        _events.pop(sid, None)
         _h.net_close(sid)
         _raise(result)
-    s = Stream(sid, {"peername": (host, port)})
+    s = Stream(sid, ev, {"peername": (host, port)})
     return s, s

@@ -11,7 +11,7 @@ import type { SimWlan } from './sim-wlan.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick']);
+const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'net_ready']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -40,7 +40,14 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     clearTimeout(wake.timer);
     wake.immediate = wake.timer = undefined;
     runner?.();
+    // What became ready while it ran, it ran: only a timer for its next sleeper is still needed.
+    if (wake.immediate) clearImmediate(wake.immediate);
+    wake.immediate = undefined;
   };
+  const runSoon = () => {
+    wake.immediate ??= setImmediate(runLoop);
+  };
+  net.onReady = runSoon;
   let cpuFreq = 160_000_000;
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
@@ -124,10 +131,12 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
 
     net_open: (host: string, port: number, tlsJson: string) =>
       net.open(host, port, tlsJson ? (JSON.parse(tlsJson) as TlsRequest) : undefined),
-    net_connected: (id: number) => net.waitConnected(id),
-    net_wait: (id: number) => net.waitReadable(id),
-    net_drain: (id: number) => net.drain(id),
+    // Waiting for a socket: see SimNetwork (no JavaScript promise is ever awaited by Python).
+    net_connect_result: (id: number) => net.connectResult(id),
+    net_arm: (id: number) => net.arm(id),
+    net_ready: () => net.takeReady(),
     net_must_drain: (id: number) => net.mustDrain(id),
+    net_drain_error: (id: number) => net.drainError(id),
     set_runner: (fn: () => void) => {
       runner = fn;
     },
@@ -135,7 +144,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       // "Run the loop in dt ms". Never postpone a wake-up already planned for earlier: a late
       // wake-up would leave a sleeping task asleep; an early one only makes the loop look again.
       if (dt <= 0) {
-        wake.immediate ??= setImmediate(runLoop);
+        runSoon();
         return;
       }
       const due = performance.now() + dt;

@@ -37,21 +37,22 @@ class SimSocket {
   errno = 0;
   connected = false;
   connectResult: string | undefined;
-  private waiters: Array<() => void> = [];
+  /** The Python side waits for this socket: the next change of state queues its id. */
+  armed = false;
+  /** The Wi-Fi link was checked when Python first asked for the connect result. */
+  linkChecked = false;
 
   constructor(
     readonly id: number,
     readonly sock: net.Socket,
+    private readonly onWake: (id: number) => void,
   ) {}
 
+  /** Something changed (data, EOF, error, close, drain, connect): a waiting Python task looks again. */
   wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  waitFor(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (!this.armed) return;
+    this.armed = false;
+    this.onWake(this.id);
   }
 }
 
@@ -80,10 +81,21 @@ function describeSocketError(err: NodeJS.ErrnoException): string {
   }
 }
 
+/**
+ * Python never awaits a JavaScript promise here: each such await leaves the callbacks it hands to
+ * JavaScript on the MicroPython heap until the worker's JavaScript GC finalizes them (~100 bytes
+ * per wait, in practice never freed). Instead a waiting task arms its socket and waits on an
+ * asyncio Event of its own; a change of state queues the socket id (`takeReady`) and asks the
+ * scheduler to run the loop (`onReady`), which sets that Event. Only numbers cross.
+ */
 export class SimNetwork {
   private readonly sockets = new Map<number, SimSocket>();
   private nextId = 1;
   private faults: NetFaults = { blackhole: false, latencyMs: 0 };
+  private ready: number[] = [];
+  private readyAt = 0;
+  /** Called when a socket a Python task waits for changed: the loop should run. */
+  onReady: () => void = () => {};
 
   constructor(
     private readonly FS: EmscriptenFS,
@@ -105,7 +117,7 @@ export class SimNetwork {
     for (const s of this.sockets.values()) this.fail(s, 'ECONNABORTED');
   }
 
-  /** Starts a connection; Python awaits waitConnected(id) and then opens /simnet/<id>. */
+  /** Starts a connection; Python waits for connectResult(id) and then opens /simnet/<id>. */
   open(host: string, port: number, tlsRequest: TlsRequest | undefined): number {
     const id = this.nextId++;
     let sock: net.Socket;
@@ -124,7 +136,10 @@ export class SimNetwork {
       sock = net.connect({ host, port });
     }
     sock.setNoDelay(true);
-    const s = new SimSocket(id, sock);
+    const s = new SimSocket(id, sock, (sid) => {
+      this.ready.push(sid);
+      this.onReady();
+    });
     this.sockets.set(id, s);
     this.registerDevice(s);
     this.attach(s, tlsRequest !== undefined, tlsRequest?.verify === true && !tlsRequest.ca);
@@ -152,6 +167,7 @@ export class SimNetwork {
     };
     sock.once(isTls ? 'secureConnect' : 'connect', onReady);
     sock.on('data', (chunk: Buffer) => this.deliver(s, chunk));
+    sock.on('drain', () => s.wake());
     sock.on('end', () => this.later(() => ((s.eof = true), s.wake())));
     sock.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -191,23 +207,42 @@ export class SimNetwork {
     });
   }
 
-  /** Resolves with '' once connected, or 'errno|message' when the connection failed. */
-  async waitConnected(id: number): Promise<string> {
+  /**
+   * The outcome of a connection: '' once connected, 'errno|message' when it failed, null while
+   * it is still being made (arm() and wait). The link is checked when Python first asks.
+   */
+  connectResult(id: number): string | null {
     const s = this.sockets.get(id);
     if (!s) return `${linuxErrno('EBADF')}|no such socket`;
-    if (!this.linkUp()) {
-      this.close(id);
-      return `${linuxErrno('EHOSTUNREACH')}|EHOSTUNREACH`;
+    if (!s.linkChecked) {
+      s.linkChecked = true;
+      if (!this.linkUp()) {
+        this.close(id);
+        return `${linuxErrno('EHOSTUNREACH')}|EHOSTUNREACH`;
+      }
     }
-    while (s.connectResult === undefined) await s.waitFor();
-    return s.connectResult;
+    return s.connectResult ?? null;
   }
 
-  /** Resolves when the socket has data, reached EOF or failed. */
-  async waitReadable(id: number): Promise<void> {
+  /** A Python task waits for this socket: its next change of state queues the id (takeReady). */
+  arm(id: number): void {
     const s = this.sockets.get(id);
-    if (!s || s.inbound.length > 0 || s.eof || s.errno) return;
-    await s.waitFor();
+    if (!s) {
+      this.ready.push(id); // closed meanwhile: the waiter looks again and meets the error
+      this.onReady();
+      return;
+    }
+    s.armed = true;
+  }
+
+  /** The next socket id whose waiting task should look again, 0 when none. */
+  takeReady(): number {
+    if (this.readyAt < this.ready.length) return this.ready[this.readyAt++]!;
+    if (this.readyAt) {
+      this.ready = [];
+      this.readyAt = 0;
+    }
+    return 0;
   }
 
   /** True when drain() has something to wait for or to report. */
@@ -217,23 +252,14 @@ export class SimNetwork {
   }
 
   /**
-   * Resolves with '' once the send buffer drained below its high-water mark, or with
-   * 'errno|message' when the connection is (or becomes) unusable: a dead socket never drains.
+   * Why drain() cannot succeed ('errno|message'), or '' when the connection is usable (then
+   * mustDrain() tells whether the send buffer is still above its high-water mark).
    */
-  async drain(id: number): Promise<string> {
+  drainError(id: number): string {
     const s = this.sockets.get(id);
-    const dead = () => (!s ? `${linuxErrno('EBADF')}|closed` : s.errno ? `${s.errno === wasiErrno('ECONNRESET') ? linuxErrno('ECONNRESET') : linuxErrno('ECONNABORTED')}|connection lost` : s.sock.destroyed ? `${linuxErrno('ENOTCONN')}|not connected` : '');
-    if (!s || dead() || !s.sock.writableNeedDrain) return dead();
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        s.sock.off('drain', done);
-        s.sock.off('close', done);
-        resolve();
-      };
-      s.sock.on('drain', done);
-      s.sock.on('close', done);
-    });
-    return dead();
+    if (!s) return `${linuxErrno('EBADF')}|closed`;
+    if (s.errno) return `${s.errno === wasiErrno('ECONNRESET') ? linuxErrno('ECONNRESET') : linuxErrno('ECONNABORTED')}|connection lost`;
+    return s.sock.destroyed ? `${linuxErrno('ENOTCONN')}|not connected` : '';
   }
 
   close(id: number): void {
