@@ -57,8 +57,12 @@ test('operator scenario: fleet, terminal, files, logs, OTA, crash recovery', asy
   await test.step('upload a file by drop, see it in the tree, download it back identical', async () => {
     await openBoard(page, 'sim/sim-01', 'files');
     await uploadByDrop(page, '/', 'e2e-data.bin', payload);
+    // A small file is over quickly: its transfer row ends with a full progress bar.
+    const transfers = page.locator('[data-testid=transfer][data-path="/e2e-data.bin"]');
+    await expect(transfers.last().getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
     const back = await downloadFile(page, '/e2e-data.bin');
     expect(back.equals(payload)).toBe(true);
+    await expect(transfers.last().getByRole('progressbar', { name: 'download /e2e-data.bin' })).toHaveAttribute('aria-valuenow', '100');
     await shot(page, testInfo, '3-files');
   });
 

@@ -1,6 +1,7 @@
-// Board operations of the UI: eval, files (ls, mkdir, rm, rmdir, mv, text files for the editor,
-// download, upload), reset and the crash log. Each runs on the board's client with the caller's
-// abort signal, so a timeout or a closed window cancels the command.
+// Board operations of the UI: eval, files (ls, mkdir, rm, rmdir, mv, text files for the editor;
+// uploads and downloads run in the background: transfer-ops.ts), reset and the crash log. Each
+// runs on the board's client with the caller's abort signal, so a timeout or a closed window
+// cancels the command.
 import { ConsoleError } from '../common/contract.js';
 import type { FileEntry } from '../common/contract.js';
 import { MqbError } from '../common/errors.js';
@@ -23,9 +24,7 @@ const toEntry = (e: FsEntry): FileEntry => ({
   ...(e.sha256 !== undefined && { sha256: e.sha256 }),
 });
 
-const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1) || 'file';
-
-type BoardOps = 'board.eval' | 'board.ls' | 'board.mkdir' | 'board.rm' | 'board.rmdir' | 'board.mv' | 'board.readText' | 'board.writeText' | 'board.download' | 'board.upload' | 'board.reset' | 'board.crashlog';
+type BoardOps = 'board.eval' | 'board.ls' | 'board.mkdir' | 'board.rm' | 'board.rmdir' | 'board.mv' | 'board.readText' | 'board.writeText' | 'board.reset' | 'board.crashlog';
 
 export function boardHandlers(ctx: ServiceContext): HandlerGroup<BoardOps> {
   const fs = async (p: { profileId: string; prefix: string }, signal: AbortSignal) => new BoardFs(await openBoard(ctx, p.profileId, p.prefix), { signal });
@@ -68,15 +67,6 @@ export function boardHandlers(ctx: ServiceContext): HandlerGroup<BoardOps> {
     'board.writeText': async (p, { signal }) => {
       const board = await openBoard(ctx, p.profileId, p.prefix);
       const put = await putFile(board, p.path, encodeText(p.text), { signal });
-      return { size: put.bytes, sha256: put.sha256 };
-    },
-    'board.download': async (p, { signal }) => {
-      const got = await getFile(await openBoard(ctx, p.profileId, p.prefix), p.path, { signal });
-      return { name: basename(p.path), data: got.data, sha256: got.sha256 };
-    },
-    'board.upload': async (p, { signal }) => {
-      const { data } = await ctx.files.read(p.file);
-      const put = await putFile(await openBoard(ctx, p.profileId, p.prefix), p.path, data, { signal });
       return { size: put.bytes, sha256: put.sha256 };
     },
     'board.reset': async (p, { signal }) => {

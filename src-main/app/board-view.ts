@@ -4,6 +4,12 @@ import type { BoardEntry } from '../core/fleet-registry.js';
 
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
+function modulesOf(modules: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, version] of Object.entries(modules).slice(0, 100)) if (name) out[clip(name, 100)] = clip(version, 500);
+  return out;
+}
+
 export function toBoardView(entry: BoardEntry): BoardView {
   const s = entry.status;
   // Fields come from a board's JSON: clipped to the contract's limits so one odd board cannot
@@ -26,6 +32,7 @@ export function toBoardView(entry: BoardEntry): BoardView {
     rssi: s?.rssi ?? null,
     proto: s?.proto ?? 1,
     caps: (s?.caps ?? []).slice(0, 100).map((c) => clip(c, 50)),
+    modules: modulesOf(s?.modules ?? {}),
   };
   if (entry.malformed) view.malformed = clip(entry.malformed, 1_000);
   return view;

@@ -13,6 +13,7 @@ import { ProfileOps } from './profile-ops.js';
 import type { ProfileStore } from './profile-store.js';
 import type { AppInfo, OpenFileDialog, ServiceContext } from './service-context.js';
 import { SessionOps } from './session-ops.js';
+import { TransferOps } from './transfer-ops.js';
 
 export interface ConsoleServiceOptions {
   info: AppInfo;
@@ -28,6 +29,7 @@ export class ConsoleService {
   private readonly profileOps: ProfileOps;
   private readonly sessionOps: SessionOps;
   private readonly otaOps: OtaOps;
+  private readonly transferOps: TransferOps;
 
   constructor(opts: ConsoleServiceOptions) {
     this.ctx = {
@@ -43,12 +45,14 @@ export class ConsoleService {
     this.profileOps = new ProfileOps(this.ctx);
     this.sessionOps = new SessionOps(this.ctx);
     this.otaOps = new OtaOps(this.ctx);
+    this.transferOps = new TransferOps(this.ctx);
     const dialog = opts.openFileDialog;
     this.handlers = {
       ...this.profileOps.handlers(),
       ...boardHandlers(this.ctx),
       ...this.sessionOps.handlers(),
       ...this.otaOps.handlers(),
+      ...this.transferOps.handlers(),
       'dialog.openFile': async (p, { clientId }) => {
         if (!dialog) throw new ConsoleError('NOT_AVAILABLE', 'no native file dialog in the web mode: choose the file in the page');
         const chosen = await dialog(clientId, p);
@@ -78,10 +82,12 @@ export class ConsoleService {
 
   clientGone(clientId: string): void {
     this.sessionOps.clientGone(clientId);
+    this.transferOps.clientGone(clientId);
   }
 
   async close(): Promise<void> {
     this.otaOps.cancelAll();
+    this.transferOps.cancelAll();
     await this.sessionOps.close();
     this.profileOps.close();
     await this.ctx.engine.close();

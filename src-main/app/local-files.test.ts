@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_TRANSFER_BYTES } from '../common/contract.js';
 import { LocalFiles } from './local-files.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqb-local-'));
@@ -31,5 +32,14 @@ describe('local files from the UI', () => {
     // The same file spelled another way is the same file; another file is not.
     expect((await files.read({ kind: 'path', path: path.join(dir, '.', 'fw.bin') })).name).toBe('fw.bin');
     await expect(files.read({ kind: 'path', path: path.join(dir, '..', path.basename(dir), 'other.bin') })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('refuses a chosen file above the transfer limit, saying what the limit is', async () => {
+    const big = path.join(dir, 'big.bin');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, MAX_TRANSFER_BYTES + 1); // sparse: nothing is written
+    const files = new LocalFiles(true);
+    files.grant(big);
+    await expect(files.read({ kind: 'path', path: big })).rejects.toMatchObject({ code: 'USAGE', message: 'big.bin is 16.0 MB: at most 16.0 MB can be transferred at once' });
   });
 });

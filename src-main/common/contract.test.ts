@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bridgeFunctionName, contract, isEventName, isRequestName, REQUEST_NAMES, timeoutOf } from './contract.js';
+import { bridgeFunctionName, contract, isEventName, isRequestName, MAX_TRANSFER_BYTES, REQUEST_NAMES, timeoutOf } from './contract.js';
 import type { ParamsOf, ResultOf } from './contract.js';
 import { validate } from './schema.js';
+import { encodeWire } from './wire-codec.js';
 
 const target = { profileId: 'demo', prefix: 'sim/sim-01' };
 
@@ -26,6 +27,40 @@ describe('the console contract', () => {
     expect(validate(inspect, { image: { kind: 'path', path: '/tmp/fw.bin' } }).ok).toBe(true);
     expect(validate(inspect, { image: { kind: 'url', url: 'http://x' } })).toEqual({ ok: false, error: 'image.kind: must be one of "bytes", "path"' });
     expect(validate(inspect, { image: { kind: 'bytes', name: 'fw.bin', data: 'AAAA' } })).toEqual({ ok: false, error: 'image.data: expected bytes, got string' });
+  });
+
+  it('answers an upload or a download with a transfer id, and takes and cancels by that id', () => {
+    const file = { kind: 'bytes', name: 'data.bin', data: new Uint8Array(3 * 1024 * 1024) };
+    expect(validate(contract.requests['board.upload'].params, { ...target, path: '/data.bin', file }).ok).toBe(true);
+    expect(validate(contract.requests['board.upload'].result, { transferId: 'Ab_9-x', total: 3 }).ok).toBe(true);
+    expect(validate(contract.requests['board.download'].result, { transferId: 'Ab_9-x' }).ok).toBe(true);
+    expect(validate(contract.requests['transfer.cancel'].params, { transferId: 'a/b' })).toEqual({ ok: false, error: 'transferId: must be a transfer id (letters, digits, ".", "-", "_")' });
+    expect(validate(contract.requests['transfer.take'].result, { name: 'x', data: Uint8Array.of(1), sha256: 'ab' }).ok).toBe(true);
+  });
+
+  it('refuses a file above the transfer limit, which still fits one web-mode message', () => {
+    const upload = contract.requests['board.upload'].params;
+    const over = { ...target, path: '/big.bin', file: { kind: 'bytes', name: 'big.bin', data: new Uint8Array(MAX_TRANSFER_BYTES + 1) } };
+    expect(validate(upload, over)).toEqual({ ok: false, error: `file.data: too large (${MAX_TRANSFER_BYTES + 1} bytes, at most ${MAX_TRANSFER_BYTES})` });
+    // The web server takes messages up to 48 MB (web-server.ts): the largest upload, base64 in JSON, fits.
+    const envelope = encodeWire({ id: 1, op: 'board.upload', params: { ...over, file: { ...over.file, data: new Uint8Array(0) } } }).length;
+    expect(envelope + Math.ceil(MAX_TRANSFER_BYTES / 3) * 4).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it('describes transfer progress, with the hash once done', () => {
+    const ev = { transferId: 't1', prefix: 'sim/sim-01', path: '/a.py', direction: 'upload', phase: 'transferring', sent: 4096, total: 8192, rate: 2048, eta: 2 };
+    expect(validate(contract.events['transfer.progress'], ev).ok).toBe(true);
+    expect(validate(contract.events['transfer.progress'], { ...ev, phase: 'done', sha256: 'ab' }).ok).toBe(true);
+    expect(validate(contract.events['transfer.progress'], { ...ev, direction: 'sideways' }).ok).toBe(false);
+    expect(validate(contract.events['transfer.progress'], { ...ev, phase: 'paused' }).ok).toBe(false);
+  });
+
+  it('carries the apps of a board in its view, bounded', () => {
+    const board = { prefix: 'sim/sim-01', online: true, lastSeen: 1, fw: '1', project: 'p', partition: 'ota_0', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '', crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, proto: 2, caps: [] };
+    const list = contract.requests['fleet.snapshot'].result;
+    expect(validate(list, [{ ...board, modules: { blinky: '1.0.0', faulty: 'failed: RuntimeError()' } }]).ok).toBe(true);
+    expect(validate(list, [board])).toEqual({ ok: false, error: '[0].modules: expected an object, got undefined' });
+    expect(validate(list, [{ ...board, modules: { x: 'y'.repeat(501) } }]).ok).toBe(false);
   });
 
   it('needs at least one OTA target', () => {

@@ -72,6 +72,8 @@ export const BoardView = s.object({
   rssi: s.nullable(s.number()),
   proto: s.number(),
   caps: s.array(s.string({ max: 50 }), { max: 100 }),
+  /** The board's apps: name → version, or "failed: <why>" for one that did not start. */
+  modules: s.record(s.string({ max: 500 }), { key: s.string({ min: 1, max: 100 }), max: 100 }),
   /** The last status could not be parsed: what was wrong (the previous values are kept). */
   malformed: s.optional(s.string({ max: 1_000 })),
 });
@@ -103,13 +105,23 @@ export const LogLine = s.object({
   text: s.string({ max: 100_000 }),
 });
 
+/**
+ * The largest file that can be uploaded or downloaded. In the web mode the bytes travel base64 in
+ * one JSON message (4/3 of the size): the server's message limit is set above that.
+ */
+export const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
+
 /** A local file: bytes from the browser, or a path (Electron only: from a drop or the native dialog). */
 export const FileRef = s.union('kind', {
-  bytes: s.object({ kind: s.literal('bytes'), name: s.string({ min: 1, max: 255 }), data: s.bytes() }),
+  bytes: s.object({ kind: s.literal('bytes'), name: s.string({ min: 1, max: 255 }), data: s.bytes({ max: MAX_TRANSFER_BYTES }) }),
   path: s.object({ kind: s.literal('path'), path: s.string({ min: 1, max: 4_096 }) }),
 });
 
 export const OtaPhase = s.enum(['queued', 'checking', 'resuming', 'sending', 'verifying', 'done', 'failed', 'cancelled']);
+
+const TransferId = id('transfer id');
+/** starting: finding the board (and the file's size, for a download); verifying: all bytes are out, the board checks the SHA-256. */
+export const TransferPhase = s.enum(['starting', 'transferring', 'verifying', 'done', 'failed', 'cancelled']);
 const none = s.object({});
 
 // ---- Requests and events -------------------------------------------------------------------
@@ -146,8 +158,18 @@ export const contract = defineContract({
     'board.readText': { params: s.object({ ...Target, path: BoardPath }), result: s.object({ text: s.string({ max: 1024 * 1024 }), sha256: s.string({ max: 64 }) }), timeoutMs: 60_000 },
     /** Atomic put, verified with its SHA-256. */
     'board.writeText': { params: s.object({ ...Target, path: BoardPath, text: s.string({ max: 1024 * 1024 }) }), result: s.object({ size: s.number(), sha256: s.string({ max: 64 }) }), timeoutMs: 60_000 },
-    'board.download': { params: s.object({ ...Target, path: BoardPath }), result: s.object({ name: s.string({ max: 255 }), data: s.bytes(), sha256: s.string({ max: 64 }) }), timeoutMs: 300_000 },
-    'board.upload': { params: s.object({ ...Target, path: BoardPath, file: FileRef }), result: s.object({ size: s.number(), sha256: s.string({ max: 64 }) }), timeoutMs: 300_000 },
+    /**
+     * Transfers run in the background, like OTA jobs: these answer as soon as the transfer is
+     * accepted (the board found, the file read), with its id; `transfer.progress` follows it to
+     * `done` (a download's bytes are then fetched with `transfer.take`), `transfer.cancel` stops it.
+     * No deadline applies to the transfer itself, only to the board going silent.
+     */
+    'board.download': { params: s.object({ ...Target, path: BoardPath }), result: s.object({ transferId: TransferId }) },
+    'board.upload': { params: s.object({ ...Target, path: BoardPath, file: FileRef }), result: s.object({ transferId: TransferId, total: s.number() }), timeoutMs: 60_000 },
+    /** The bytes of a finished download (once; only the client that started it). */
+    'transfer.take': { params: s.object({ transferId: TransferId }), result: s.object({ name: s.string({ max: 255 }), data: s.bytes({ max: MAX_TRANSFER_BYTES }), sha256: s.string({ max: 64 }) }), timeoutMs: 60_000 },
+    /** Stops a running upload or download: an upload leaves the board's old file as it was. */
+    'transfer.cancel': { params: s.object({ transferId: TransferId }), result: none },
     'board.reset': { params: s.object({ ...Target, mode: s.enum(['normal', 'safe', 'soft', 'hard']) }), result: none },
     'board.crashlog': { params: s.object({ ...Target, clear: s.optional(s.boolean()) }), result: s.array(CrashRecord, { max: 1_000 }) },
     /** The session's first prompt follows as a `tty.output` event, after this reply. */
@@ -177,6 +199,20 @@ export const contract = defineContract({
     'tty.output': s.object({ sessionId: id('session id'), kind: s.enum(['out', 'prompt', 'end']), text: s.string({ max: 1024 * 1024 }) }),
     /** Batched. */
     'logs.lines': s.object({ ...Target, lines: s.array(LogLine) }),
+    /** At most 10 a second per transfer; phase changes always go out. `sha256` comes with `done`. */
+    'transfer.progress': s.object({
+      transferId: TransferId,
+      prefix: s.string({ max: 200 }),
+      path: s.string({ max: 255 }),
+      direction: s.enum(['upload', 'download']),
+      phase: TransferPhase,
+      sent: s.number(),
+      total: s.number(),
+      rate: s.number(),
+      eta: s.nullable(s.number()),
+      error: s.optional(s.string({ max: 2_000 })),
+      sha256: s.optional(s.string({ max: 64 })),
+    }),
     'ota.progress': s.object({ jobId: id('job id'), prefix: s.string({ max: 200 }), phase: OtaPhase, sent: s.number(), total: s.number(), rate: s.number(), eta: s.nullable(s.number()), error: s.optional(s.string({ max: 2_000 })) }),
   },
 });
@@ -198,6 +234,7 @@ export type LogLine = Infer<typeof LogLine>;
 export type FileRef = Infer<typeof FileRef>;
 export type ProfileState = Infer<typeof ProfileState>;
 export type OtaPhase = Infer<typeof OtaPhase>;
+export type TransferPhase = Infer<typeof TransferPhase>;
 
 export const REQUEST_NAMES = Object.keys(contract.requests) as RequestName[];
 export const EVENT_NAMES = Object.keys(contract.events) as EventName[];

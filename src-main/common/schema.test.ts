@@ -62,6 +62,17 @@ describe('schema validation', () => {
     expect(validate(shape, { kind: 'hasOwnProperty' })).toEqual({ ok: false, error: 'kind: must be one of "circle", "square"' });
   });
 
+  it('checks a map: its keys, its values and how many entries it has', () => {
+    const versions = s.record(s.string({ max: 10 }), { key: s.string({ min: 1, max: 5 }), max: 2 });
+    expect(validate(versions, { blinky: '1.0' }).ok).toBe(false);
+    expect(validate(versions, { app: '1.0', b: 'failed: x' })).toEqual({ ok: true, value: { app: '1.0', b: 'failed: x' } });
+    expect(validate(versions, { toolong: '1' })).toEqual({ ok: false, error: 'value: key "toolong": too long (7 characters, at most 5)' });
+    expect(validate(versions, { '': '1' })).toEqual({ ok: false, error: 'value: key "": must not be empty' });
+    expect(validate(s.object({ m: versions }), { m: { app: 7 } })).toEqual({ ok: false, error: 'm.app: expected a string, got number' });
+    expect(validate(versions, { a: '1', b: '2', c: '3' })).toEqual({ ok: false, error: 'value: too many entries (3, at most 2)' });
+    expect(validate(versions, ['1'])).toEqual({ ok: false, error: 'value: expected an object, got an array' });
+  });
+
   it('accepts null only where nullable', () => {
     expect(validate(s.nullable(s.number()), null).ok).toBe(true);
     expect(validate(s.number(), null).ok).toBe(false);

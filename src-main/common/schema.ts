@@ -161,6 +161,28 @@ function object<F extends Fields>(fields: F): Schema<ObjectOf<F>> {
   };
 }
 
+/** An object used as a map (e.g. app name → version): keys checked by `key`, at most `max` entries. */
+function record<T>(value: Schema<T>, opts: { key?: Schema<string>; max?: number } = {}): Schema<Record<string, T>> {
+  const max = opts.max ?? LIMITS.array;
+  const key = opts.key ?? string();
+  return {
+    kind: 'record',
+    check(v, path) {
+      if (!isPlainObject(v)) return `${where(path)}: expected an object, got ${describe(v)}`;
+      const keys = Object.keys(v);
+      if (keys.length > max) return `${where(path)}: too many entries (${keys.length}, at most ${max})`;
+      for (const k of keys) {
+        const shown = JSON.stringify(k.slice(0, 40));
+        const bad = key.check(k, '');
+        if (bad) return `${where(path)}: key ${shown}: ${bad.replace(/^value: /, '')}`;
+        const problem = value.check(v[k], path ? `${path}.${k}` : k);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  };
+}
+
 function optional<T>(inner: Schema<T>): OptionalSchema<T> {
   return { kind: 'optional', optional: true, check: (v, path) => (v === undefined ? undefined : inner.check(v, path)) };
 }
@@ -185,7 +207,7 @@ function union<const Tag extends string, const V extends Record<string, Schema<u
 }
 
 /** The schema builders: `s.object({ id: s.string({ max: 64 }) })`. */
-export const s = { string, number, boolean, literal, enum: enumOf, bytes, array, object, optional, nullable, union };
+export const s = { string, number, boolean, literal, enum: enumOf, bytes, array, object, record, optional, nullable, union };
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -202,9 +202,9 @@ describe('web mode server: bad messages', () => {
       {
         'board.upload': async (p) => {
           uploaded = p.file.kind === 'bytes' ? p.file.data : undefined;
-          return { size: uploaded?.length ?? 0, sha256: 'ab' };
+          return { transferId: 't1', total: uploaded?.length ?? 0 };
         },
-        'board.download': async () => ({ name: 'x.bin', data: Uint8Array.of(0, 1, 254, 255), sha256: 'cd' }),
+        'transfer.take': async () => ({ name: 'x.bin', data: Uint8Array.of(0, 1, 254, 255), sha256: 'cd' }),
         'fleet.snapshot': (_p, ctx) => {
           signal = ctx.signal;
           return new Promise(() => undefined);
@@ -216,7 +216,7 @@ describe('web mode server: bad messages', () => {
     const target = { profileId: 'demo', prefix: 'sim/sim-01', path: '/x.bin' };
     await api.request('board.upload', { ...target, file: { kind: 'bytes', name: 'x.bin', data: Uint8Array.of(9, 8, 7) } });
     expect([...uploaded!]).toEqual([9, 8, 7]);
-    const down = await api.request('board.download', target);
+    const down = await api.request('transfer.take', { transferId: 't2' });
     expect([...down.data]).toEqual([0, 1, 254, 255]);
     const hanging = api.request('fleet.snapshot', { profileId: 'demo' }).catch((e: unknown) => e);
     await vi.waitFor(() => expect(signal).toBeDefined());

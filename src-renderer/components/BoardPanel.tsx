@@ -6,6 +6,7 @@ import { closeSession } from '../services/tty.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { useUi } from '../stores/ui-store.js';
 import type { BoardTab } from '../stores/ui-store.js';
+import { AppModules } from './AppModules.js';
 import { Ago, StatusDot } from './bits.js';
 import { CrashDetails } from './CrashDetails.js';
 import { FilesTab } from './FilesTab.js';
@@ -80,6 +81,7 @@ export function BoardPanel({ boardKey }: { boardKey: string }) {
             SAFE MODE
           </span>
         )}
+        <AppModules modules={board.modules} />
         <span className="muted">up {formatDuration(board.uptime)}</span>
         <span className="muted">{formatBytes(board.memFree)} free</span>
         <span className="muted">

@@ -7,6 +7,7 @@ import { clearCrashLog, loadCrashLog, resetBoard } from '../services/boards.js';
 import type { ResetMode } from '../services/boards.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { useUi } from '../stores/ui-store.js';
+import { failedApps } from './AppModules.js';
 import { ErrorNote } from './bits.js';
 import { ConfirmDialog } from './Modal.js';
 
@@ -26,6 +27,7 @@ export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showO
 
   if (!board) return null;
   const busy = !!action?.busy;
+  const failed = failedApps(board.modules);
   return (
     <div className="card" data-testid="crash-details" data-prefix={board.prefix}>
       <div className="row wrap">
@@ -40,6 +42,18 @@ export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showO
       {board.safeMode && (
         <div data-testid="safe-reason">
           In safe mode: <strong>{board.safeReason || 'no reason given'}</strong>. Apps do not start until the board is rebooted normally.
+        </div>
+      )}
+      {failed.length > 0 && (
+        <div data-testid="failed-modules">
+          <strong>App{failed.length === 1 ? '' : 's'} that failed to start:</strong>
+          <ul>
+            {failed.map(([name, why]) => (
+              <li key={name} data-testid="failed-module" data-app={name}>
+                <span className="mono">{name}</span>: <span className="error">{why.replace(/^failed:\s*/, '')}</span>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       <div className="row wrap">

@@ -23,6 +23,7 @@ const board = (prefix: string, o: Partial<BoardView> = {}): FleetRow => ({
   rssi: null,
   proto: 2,
   caps: [],
+  modules: {},
   ...o,
 });
 

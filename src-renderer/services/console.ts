@@ -7,6 +7,7 @@ import { onFleetChanged } from './fleet.js';
 import { onLogLines, resubscribeAllLogs } from './logs.js';
 import { onOtaProgress } from './ota.js';
 import { loadProfiles, onProfileState } from './profiles.js';
+import { failRunningTransfers, onTransferProgress, resetTransfers } from './transfers.js';
 import { onTtyOutput } from './tty.js';
 
 export async function loadAppInfo(api: ConsoleApi): Promise<void> {
@@ -26,11 +27,16 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     api.on('logs.lines', onLogLines),
     api.on('tty.output', onTtyOutput),
     api.on('ota.progress', onOtaProgress),
+    api.on('transfer.progress', onTransferProgress),
   ];
   let wasClosed = false;
   const onConnection = (state: 'connecting' | 'open' | 'closed') => {
     useUi.getState().setTransport(state);
-    if (state === 'closed') wasClosed = true;
+    if (state === 'closed') {
+      wasClosed = true;
+      // The server stops the transfers of a connection that went away.
+      failRunningTransfers('the connection to the console server was lost');
+    }
     if (state === 'open' && wasClosed) {
       wasClosed = false;
       void loadProfiles().then(resubscribeAllLogs);
@@ -44,6 +50,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
   return () => {
     clearInterval(tick);
     for (const off of offs) off();
+    resetTransfers();
     setApi(null);
   };
 }

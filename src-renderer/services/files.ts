@@ -1,13 +1,14 @@
-// A board's files: list directories, make, rename and delete, upload and download, and the text
-// editor (save = atomic put with SHA-256 check on the board).
+// A board's files: list directories, make, rename and delete, upload (transfers.ts runs each file)
+// and the text editor (save = atomic put with SHA-256 check on the board).
 import { splitBoardKey } from '../lib/board-key.js';
 import type { BoardKey } from '../lib/board-key.js';
 import { baseName, checkName, joinPath, parentOf } from '../lib/paths.js';
 import { boardFiles, useFiles } from '../stores/files-store.js';
 import { errorText, request } from './api.js';
-import { fileRefOf, saveBytes } from './local-files.js';
+import { uploadData } from './transfers.js';
 
-let transferIds = 0;
+/** Above this, the editor saves like an upload: with progress and a Cancel button in the transfers. */
+export const LARGE_TEXT_BYTES = 64 * 1024;
 
 export async function listDir(key: BoardKey, path: string): Promise<void> {
   const { profileId, prefix } = splitBoardKey(key);
@@ -98,35 +99,10 @@ export function deletePath(key: BoardKey, path: string, isDir: boolean): Promise
   );
 }
 
-/** Uploads local files into `dir`, one after the other; each shows as a transfer. */
+/** Uploads local files into `dir`, one after the other (each shows as a transfer), then re-lists it. */
 export async function uploadFiles(key: BoardKey, dir: string, files: readonly File[]): Promise<void> {
-  const { profileId, prefix } = splitBoardKey(key);
-  for (const file of files) {
-    const path = joinPath(dir, file.name);
-    const id = ++transferIds;
-    useFiles.getState().addTransfer(key, { id, kind: 'upload', path, size: file.size, state: 'running', started: Date.now() });
-    try {
-      const ref = await fileRefOf(file);
-      const r = await request('board.upload', { profileId, prefix, path, file: ref });
-      useFiles.getState().updateTransfer(key, id, { state: 'done', size: r.size, ended: Date.now() });
-    } catch (e) {
-      useFiles.getState().updateTransfer(key, id, { state: 'failed', error: errorText(e), ended: Date.now() });
-    }
-  }
+  for (const file of files) await uploadData(key, joinPath(dir, file.name), file);
   await listDir(key, dir);
-}
-
-export async function downloadFile(key: BoardKey, path: string): Promise<void> {
-  const { profileId, prefix } = splitBoardKey(key);
-  const id = ++transferIds;
-  useFiles.getState().addTransfer(key, { id, kind: 'download', path, state: 'running', started: Date.now() });
-  try {
-    const r = await request('board.download', { profileId, prefix, path });
-    saveBytes(r.name || baseName(path), r.data);
-    useFiles.getState().updateTransfer(key, id, { state: 'done', size: r.data.byteLength, ended: Date.now() });
-  } catch (e) {
-    useFiles.getState().updateTransfer(key, id, { state: 'failed', error: errorText(e), ended: Date.now() });
-  }
 }
 
 export async function openInEditor(key: BoardKey, path: string): Promise<void> {
@@ -147,8 +123,15 @@ export async function saveEditor(key: BoardKey): Promise<void> {
   const { profileId, prefix } = splitBoardKey(key);
   const text = ed.text;
   useFiles.getState().patchEditor(key, { saving: true, error: undefined });
+  const data = new TextEncoder().encode(text);
   try {
-    await request('board.writeText', { profileId, prefix, path: ed.path, text });
+    if (data.length > LARGE_TEXT_BYTES) {
+      // The same atomic put, as a transfer: a big file shows its progress and can be cancelled.
+      const out = await uploadData(key, ed.path, { name: baseName(ed.path), data });
+      if (!out.ok) throw new Error(out.error);
+    } else {
+      await request('board.writeText', { profileId, prefix, path: ed.path, text });
+    }
     useFiles.getState().patchEditor(key, { saving: false, original: text, savedAt: Date.now() });
     await listDir(key, parentOf(ed.path));
   } catch (e) {

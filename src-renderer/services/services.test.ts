@@ -1,6 +1,7 @@
 // The service layer against the in-memory fake console: what the user sees in the stores after
 // each action, including the errors where they happened.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_TRANSFER_BYTES } from '../../src-main/common/contract.js';
 import { boardKey } from '../lib/board-key.js';
 import { boardFiles, useFiles } from '../stores/files-store.js';
 import { useFleet } from '../stores/fleet-store.js';
@@ -11,10 +12,11 @@ import { useTty } from '../stores/tty-store.js';
 import { FakeConsoleApi } from '../testing/fake-api.js';
 import { clearCrashLog, loadCrashLog, resetBoard } from './boards.js';
 import { startConsole } from './console.js';
-import { deletePath, listDir, makeFolder, openInEditor, renamePath, saveEditor, uploadFiles } from './files.js';
+import { deletePath, LARGE_TEXT_BYTES, listDir, makeFolder, openInEditor, renamePath, saveEditor, uploadFiles } from './files.js';
 import { resetLogService, subscribeLogs, unsubscribeLogs } from './logs.js';
 import { onOtaProgress, stageImage } from './ota.js';
 import { connectProfile, disconnectProfile, saveProfile } from './profiles.js';
+import { cancelTransfer, downloadFile, uploadData } from './transfers.js';
 import { attachTerminal, interrupt, openSession, sendInput } from './tty.js';
 
 async function until<T>(what: () => T | undefined | false, ms = 3000): Promise<T> {
@@ -95,13 +97,83 @@ describe('board files', () => {
   it('uploads a file as a transfer and edits a text file', async () => {
     await uploadFiles(B1, '/', [new File(['print("hi")\n'], 'hello.py')]);
     const t = boardFiles(useFiles.getState(), B1).transfers[0]!;
-    expect(t).toMatchObject({ kind: 'upload', path: '/hello.py', state: 'done', size: 12 });
+    expect(t).toMatchObject({ kind: 'upload', path: '/hello.py', state: 'done', phase: 'done', sent: 12, total: 12 });
     await openInEditor(B1, '/hello.py');
     expect(boardFiles(useFiles.getState(), B1).editor?.text).toBe('print("hi")\n');
     useFiles.getState().patchEditor(B1, { text: 'print("bye")\n' });
     await saveEditor(B1);
     expect(boardFiles(useFiles.getState(), B1).editor).toMatchObject({ original: 'print("bye")\n', saving: false });
     expect(new TextDecoder().decode(fake.profiles.get('demo')!.fs.get('sim/sim-01')!.read('/hello.py'))).toBe('print("bye")\n');
+  });
+});
+
+describe('file transfers', () => {
+  beforeEach(() => connectProfile('demo'));
+  const fs1 = () => fake.profiles.get('demo')!.fs.get('sim/sim-01')!;
+  const transfer = (i = 0) => boardFiles(useFiles.getState(), B1).transfers[i];
+
+  it("shows an upload's progress and cancels it, leaving the board's file as it was", async () => {
+    const before = fs1().read('/main.py');
+    const running = uploadData(B1, '/main.py', new File([new Uint8Array(1024 * 1024)], 'main.py'));
+    const t = await until(() => (transfer()?.phase === 'transferring' && transfer()!.sent > 0 ? transfer() : undefined));
+    expect(t).toMatchObject({ state: 'running', total: 1024 * 1024, eta: expect.any(Number) });
+    expect(t!.rate).toBeGreaterThan(0);
+    await cancelTransfer(B1, t!.id);
+    expect(await running).toEqual({ ok: false, error: 'Cancelled' });
+    expect(transfer()).toMatchObject({ state: 'cancelled', cancelling: false });
+    expect(fs1().read('/main.py')).toEqual(before);
+  });
+
+  it('refuses a file above the limit before sending anything, saying what the limit is', async () => {
+    const out = await uploadData(B1, '/big.bin', new File([new Uint8Array(MAX_TRANSFER_BYTES + 1)], 'big.bin'));
+    expect(out).toEqual({ ok: false, error: 'big.bin is 16.0 MB: at most 16.0 MB can be transferred at once' });
+    expect(transfer()).toMatchObject({ state: 'failed', error: out.ok ? '' : out.error });
+    expect(() => fs1().read('/big.bin')).toThrow(/ENOENT/);
+  });
+
+  it('downloads with progress and hands the bytes to the browser once complete', async () => {
+    let saved: Blob | undefined;
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => ((saved = b as Blob), 'blob:test'));
+    const link = { click: vi.fn(), remove: vi.fn(), style: {} };
+    vi.stubGlobal('document', { createElement: () => link, body: { appendChild: vi.fn() } });
+    try {
+      expect(await downloadFile(B1, '/main.py')).toEqual({ ok: true });
+      expect(transfer()).toMatchObject({ kind: 'download', state: 'done', sent: fs1().read('/main.py').length });
+      expect(link).toMatchObject({ download: 'main.py' });
+      expect(new Uint8Array(await saved!.arrayBuffer())).toEqual(fs1().read('/main.py'));
+      expect(await downloadFile(B1, '/nope.py')).toEqual({ ok: false, error: 'ENOENT: /nope.py' });
+    } finally {
+      vi.unstubAllGlobals();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('saves a large file from the editor as a transfer', async () => {
+    const text = `# big\n${'x = 1\n'.repeat(LARGE_TEXT_BYTES / 6 + 10)}`;
+    useFiles.getState().setEditor(B1, { path: '/big.py', text, original: '', loading: false, saving: false });
+    await saveEditor(B1);
+    expect(boardFiles(useFiles.getState(), B1).editor).toMatchObject({ saving: false, original: text });
+    expect(transfer()).toMatchObject({ kind: 'upload', path: '/big.py', state: 'done' });
+    expect(new TextDecoder().decode(fs1().read('/big.py'))).toBe(text);
+  });
+
+  it('follows a transfer whose events came before the reply with its id', async () => {
+    const request = fake.request.bind(fake);
+    vi.spyOn(fake, 'request').mockImplementation(async (op, params) => {
+      const r = await request(op, params);
+      if (op === 'board.upload') {
+        const { transferId } = r as { transferId: string };
+        // Finished at once, as a small file can: no event will follow the reply.
+        (fake as unknown as { transfers: Map<string, unknown> }).transfers.delete(transferId);
+        fake.emit('transfer.progress', { transferId, prefix: 'sim/sim-01', path: '/x.py', direction: 'upload', phase: 'done', sent: 3, total: 3, rate: 0, eta: 0 });
+      }
+      return r;
+    });
+    try {
+      expect(await uploadData(B1, '/x.py', { name: 'x.py', data: new Uint8Array(3) })).toEqual({ ok: true });
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
 

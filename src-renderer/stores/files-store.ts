@@ -2,7 +2,7 @@
 // the text editor. Keyed by board, so switching boards keeps what was already listed.
 import { create } from 'zustand';
 import type { StateCreator } from 'zustand';
-import type { FileEntry } from '../../src-main/common/contract.js';
+import type { FileEntry, TransferPhase } from '../../src-main/common/contract.js';
 import type { BoardKey } from '../lib/board-key.js';
 
 export interface DirState {
@@ -12,11 +12,22 @@ export interface DirState {
 }
 
 export interface Transfer {
+  /** The UI's own id (main's transferId comes once the transfer is accepted). */
   id: number;
+  transferId?: string;
   kind: 'upload' | 'download';
   path: string;
-  size?: number;
   state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Where a running transfer is (main's phase; 'starting' until main reports). */
+  phase: TransferPhase;
+  /** Bytes moved so far, of `total` (0 while a download's size is not known yet). */
+  sent: number;
+  total: number;
+  /** Bytes per second, and seconds left (null while unknown). */
+  rate: number;
+  eta: number | null;
+  /** Cancel was asked for and has not taken effect yet. */
+  cancelling?: boolean;
   error?: string;
   started: number;
   ended?: number;

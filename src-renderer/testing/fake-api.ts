@@ -7,7 +7,9 @@ import type { ConsoleApi, EventName, EventOf, ParamsOf, RequestName, ResultOf } 
 import { validateAppImage } from '../../src-main/common/firmware-image.js';
 import { validate } from '../../src-main/common/schema.js';
 import { cancelOta, otherPartition } from './fake-ota.js';
+import type { FakeFs } from './fake-fs.js';
 import { FakeRepl } from './fake-repl.js';
+import { cancelFakeTransfer } from './fake-transfers.js';
 import { FakeWorld, fail } from './fake-world.js';
 import type { FakeApiOptions } from './fake-world.js';
 
@@ -18,6 +20,8 @@ type Handlers = { [K in RequestName]: (p: ParamsOf<K>) => ResultOf<K> | Promise<
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+/** Apps are not started in safe mode. */
+const NO_APPS: Record<string, string> = {};
 
 async function sha256(data: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', data.slice().buffer as ArrayBuffer));
@@ -97,22 +101,34 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
       this.board(profileId, prefix).fs.write(path, data);
       return { size: data.length, sha256: await sha256(data) };
     },
-    'board.download': async ({ profileId, prefix, path }) => {
-      const data = this.board(profileId, prefix).fs.read(path);
-      return { name: path.slice(path.lastIndexOf('/') + 1), data, sha256: await sha256(data) };
-    },
-    'board.upload': async ({ profileId, prefix, path, file }) => {
+    'board.download': ({ profileId, prefix, path }) => this.startTransfer(prefix, path, 'download', this.board(profileId, prefix).fs, this.board(profileId, prefix).fs.read(path)),
+    'board.upload': ({ profileId, prefix, path, file }) => {
       if (file.kind !== 'bytes') fail('NOT_AVAILABLE', 'the fake console takes bytes only');
-      const { fs } = this.board(profileId, prefix);
-      await sleep(Math.min(2000, file.data.length / 100));
-      fs.write(path, file.data);
-      return { size: file.data.length, sha256: await sha256(file.data) };
+      const { transferId } = this.startTransfer(prefix, path, 'upload', this.board(profileId, prefix).fs, file.data);
+      return { transferId, total: file.data.length };
+    },
+    'transfer.take': async ({ transferId }) => {
+      const t = this.transfers.get(transferId);
+      if (!t || t.direction !== 'download' || t.phase !== 'done') fail('USAGE', `no finished download ${transferId}`);
+      this.transfers.delete(transferId);
+      return { name: t.path.slice(t.path.lastIndexOf('/') + 1), data: t.data, sha256: await sha256(t.data) };
+    },
+    'transfer.cancel': ({ transferId }) => {
+      const t = this.transfers.get(transferId) ?? fail('USAGE', `no transfer ${transferId} (it ended, or was not started here)`);
+      const ev = cancelFakeTransfer(t) ?? fail('USAGE', `transfer ${transferId} has already finished`);
+      this.transfers.delete(transferId);
+      this.emit('transfer.progress', ev);
+      return {};
     },
     'board.reset': ({ profileId, prefix, mode }) => {
       const { fs } = this.board(profileId, prefix);
       const fixed = () => !dec.decode(fs.files.get('/src/faulty.py')?.data ?? new Uint8Array()).includes('raise');
       this.reboot(profileId, prefix, () =>
-        mode === 'safe' ? { safeMode: true, safeReason: 'requested by the console' } : fixed() ? { safeMode: false, safeReason: '' } : { safeMode: true, safeReason: 'module faulty failed to start (3 failed boots)' },
+        mode === 'safe'
+          ? { safeMode: true, safeReason: 'requested by the console', modules: NO_APPS }
+          : fixed()
+            ? { safeMode: false, safeReason: '', modules: { blinky: '1.0.0', faulty: /__version__ = "([^"]*)"/.exec(dec.decode(fs.read('/src/faulty.py')))?.[1] ?? '?' } }
+            : { safeMode: true, safeReason: 'module faulty failed to start (3 failed boots)', modules: NO_APPS },
       );
       return {};
     },
@@ -174,6 +190,11 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
     'dialog.openFile': () => fail('NOT_AVAILABLE', 'no native dialog in the web mode'),
   };
 
+  private startTransfer(prefix: string, path: string, direction: 'upload' | 'download', fs: FakeFs, data: Uint8Array): { transferId: string } {
+    const transferId = `t${++this.ids}`;
+    this.transfers.set(transferId, { transferId, prefix, path, direction, fs, data, sent: 0, phase: 'starting' });
+    return { transferId };
+  }
 }
 
 export function createFakeApi(opts: FakeApiOptions = {}): FakeConsoleApi {

@@ -18,6 +18,12 @@ export function prefixFor(i: number, count: number): string {
 const TRACE = (app: string) =>
   `Traceback (most recent call last):\n  File "mqb_launch.py", line 88, in start_modules\n  File "${app}.py", line 8, in start\nRuntimeError: ${app} demo app failed to start`;
 
+/** What the launcher reports: no apps in safe mode (none are started) or offline, a failed one after a crash. */
+function appsOf(safe: boolean, crashed: boolean, offline: boolean): Record<string, string> {
+  if (safe || offline) return {};
+  return crashed ? { blinky: '1.0.0', faulty: "failed: RuntimeError('faulty demo app failed to start',)" } : { blinky: '1.0.0' };
+}
+
 /**
  * Board i of n. Like the demo fleet, the third board is in safe mode because of a crashing app;
  * in bigger fleets every 17th board is offline, every 23rd has crashed, every 31st runs a new
@@ -52,6 +58,7 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
       rssi: offline ? null : -40 - (i % 45),
       proto: 2,
       caps: ALL_CAPS,
+      modules: appsOf(safe, crashedOnly, offline),
     },
   };
 }

@@ -1,6 +1,6 @@
 // The UI on the in-memory fake console (no main, broker or boards): for working on components and
 // for the performance bench. Options come from the page URL:
-// ?boards=1000&logging=200&lines=10&churn=20&connected=1&latency=15
+// ?boards=1000&logging=200&lines=10&churn=20&connected=1&latency=15&xfer=32768 (file transfer bytes/s)
 import '@xterm/xterm/css/xterm.css';
 import '../styles/app.css';
 import { createRoot } from 'react-dom/client';
@@ -17,6 +17,7 @@ const api = createFakeApi({
   churnPerSecond: num('churn'),
   latencyMs: num('latency'),
   connected: q.get('connected') === '1',
+  transferRate: num('xfer'),
 });
 (globalThis as { fakeApi?: unknown }).fakeApi = api;
 startConsole(api);

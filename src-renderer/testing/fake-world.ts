@@ -10,6 +10,8 @@ import { LogGenerator } from './fake-logs.js';
 import { advanceOta, otherPartition } from './fake-ota.js';
 import type { FakeOtaJob } from './fake-ota.js';
 import type { FakeRepl } from './fake-repl.js';
+import { advanceTransfer } from './fake-transfers.js';
+import type { FakeTransfer } from './fake-transfers.js';
 
 export interface FakeApiOptions {
   /** Boards of the built-in demo broker (default 3). */
@@ -25,6 +27,8 @@ export interface FakeApiOptions {
   churnPerSecond?: number;
   /** OTA upload speed per board in bytes/s (default 256 KB/s). */
   otaRate?: number;
+  /** File upload and download speed in bytes/s (default 256 KB/s). */
+  transferRate?: number;
 }
 
 export interface FakeProfile {
@@ -47,6 +51,7 @@ export class FakeWorld {
   protected sessions = new Map<string, FakeRepl>();
   protected subscribed = new Set<string>();
   protected jobs = new Map<string, FakeOtaJob>();
+  protected transfers = new Map<string, FakeTransfer>();
   protected ids = 0;
   private timer: ReturnType<typeof setInterval>;
   private churnCursor = 0;
@@ -54,7 +59,7 @@ export class FakeWorld {
 
   constructor(opts: FakeApiOptions = {}) {
     const n = opts.boards ?? 3;
-    this.opts = { boards: n, latencyMs: 15, connected: false, loggingBoards: n, linesPerSecond: 1, churnPerSecond: 5, otaRate: 256 * 1024, ...opts };
+    this.opts = { boards: n, latencyMs: 15, connected: false, loggingBoards: n, linesPerSecond: 1, churnPerSecond: 5, otaRate: 256 * 1024, ...opts, transferRate: opts.transferRate ?? 256 * 1024 };
     this.addProfile({ id: 'demo', name: 'Demo fleet', url: 'mqtt://127.0.0.1:1883', builtin: true, state: this.opts.connected ? 'online' : 'offline' }, n);
     this.addProfile({ id: 'lab', name: 'Lab broker', url: 'mqtts://lab.example.net:8883', username: 'ops', builtin: false, state: 'offline' }, 2, 'lab');
     this.profiles.get('lab')!.password = 'secret';
@@ -130,6 +135,13 @@ export class FakeWorld {
     }
     this.emitLogs(now);
     for (const job of this.jobs.values()) for (const ev of advanceOta(job, TICK_MS / 1000, this.opts.otaRate, (t) => this.otaDone(job, t.prefix))) this.emit('ota.progress', ev);
+    for (const t of this.transfers.values()) {
+      const ev = advanceTransfer(t, TICK_MS / 1000, this.opts.transferRate);
+      if (!ev) continue;
+      this.emit('transfer.progress', ev);
+      // A finished download waits for transfer.take (which forgets it); an upload is over.
+      if (ev.phase === 'done' && t.direction === 'upload') this.transfers.delete(t.transferId);
+    }
   }
 
   private logCarry = new Map<string, number>();
