@@ -72,6 +72,30 @@ describe('BoardClient.send', () => {
     expect(noRoutes(s)).toBe(true);
   });
 
+  it('refills the window as soon as an ack arrives (no timer involved); acks are cumulative', async () => {
+    vi.useFakeTimers(); // never advanced: only the acks move the sender
+    const s = new FakeSession();
+    const highest = () => Math.max(...s.published.map((x) => decodeFrame(x.payload).seq));
+    const flush = async () => {
+      for (let i = 0; i < 100; i++) await Promise.resolve();
+    };
+    const p = client(s).send('ota', { tail: 'abc', chunks: chunks(60), window: 16 });
+    await flush();
+    expect(highest()).toBe(15); // nothing acknowledged yet: seqs 0..15
+    s.deliver(out('id1'), single('SEQ 8'));
+    await flush();
+    expect(highest()).toBe(24);
+    s.deliver(out('id1'), single('SEQ 40')); // a board behind sends only its newest ack
+    s.deliver(out('id1'), single('SEQ 16')); // a late, older one does not shrink the window again
+    await flush();
+    expect(highest()).toBe(56);
+    s.deliver(out('id1'), single('SEQ 48'));
+    await flush();
+    expect(s.published).toHaveLength(60);
+    s.deliver(out('id1'), single('OK'));
+    expect(decodeText(await p)).toBe('OK');
+  });
+
   it('keeps at most `window` messages beyond the last ack in flight', async () => {
     const s = new FakeSession();
     let holding = true;

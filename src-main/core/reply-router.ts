@@ -4,6 +4,7 @@
 // broker 1.3 ms of a 3 ms eval). The subscription is held while commands run and for an idle
 // period after the last one (a CLI run or a burst of UI commands reuses it), then released; the
 // session restores it after a reconnect.
+import { MqbError } from '../common/errors.js';
 import { realTimers } from './board-invocation.js';
 import type { SessionLike, Timers } from './board-invocation.js';
 
@@ -64,7 +65,7 @@ export class ReplyRouter {
    * subscription (publish the command only then), with the function that ends the routing.
    */
   async attach(id: string, route: ReplyRoute): Promise<() => void> {
-    if (this.routes.has(id)) throw new Error(`command id ${id} is already waiting for replies on ${this.prefix}`);
+    if (this.routes.has(id)) throw new MqbError('USAGE', `command id ${id} is already waiting for replies on ${this.prefix}`);
     this.routes.set(id, route);
     this.stopIdleTimer();
     const sub = (this.subscription ??= this.session.subscribe(this.filter, (topic, payload) => this.dispatch(topic, payload), 1));
