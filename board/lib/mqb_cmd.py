@@ -19,6 +19,7 @@ class Commands:
         self._cut = len(prefix) + 9  # len("/mqb/cmd/")
         self._bad = 0
         self._bad_logged = 0
+        self._last = (None, None)  # the last topic and its (cmd, id, tail): a stream repeats it
 
     def register(self, name, handler):
         """handler(cmds, id, tail, seq, last, payload) -> awaitable; payload is a memoryview."""
@@ -42,13 +43,17 @@ class Commands:
         self._fresh = True
         if retained:
             return self._reject("retained", topic)
-        parts = topic[self._cut :].split("/", 2)
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            return self._reject("no command or id", topic)
+        if topic is self._last[0]:  # the MQTT client hands a stream's topic over as the same str
+            cmd, cid, tail = self._last[1]
+        else:
+            parts = topic[self._cut :].split("/", 2)
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                return self._reject("no command or id", topic)
+            cmd, cid = parts[0], parts[1]
+            tail = parts[2] if len(parts) > 2 else ""
+            self._last = (topic, (cmd, cid, tail))
         if len(msg) < 2:
             return self._reject("no header", topic)
-        cmd, cid = parts[0], parts[1]
-        tail = parts[2] if len(parts) > 2 else ""
         hdr = (msg[0] << 8) | msg[1]
         h = self._h.get(cmd)
         if h is None:

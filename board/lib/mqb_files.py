@@ -117,5 +117,5 @@ class _Put(mqb_xfer.Upload):
             pass
 
 
-async def put_cmd(cmds, cid, tail, seq, last, payload):
-    await mqb_xfer.handle(cmds, cid, tail, seq, last, payload, _Put)
+def put_cmd(cmds, cid, tail, seq, last, payload):
+    return mqb_xfer.handle(cmds, cid, tail, seq, last, payload, _Put)  # no coroutine of its own

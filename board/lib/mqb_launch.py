@@ -124,7 +124,9 @@ def _on_demand(module, fn):
         if m is None:
             m = __import__(module)
             gc.collect()
-        await getattr(m, fn)(cmds, cid, tail, seq, last, payload)
+        h = getattr(m, fn)
+        cmds.register(fn[:-4], h)  # imported now: the next messages (a stream's) go straight there
+        await h(cmds, cid, tail, seq, last, payload)
 
     return handler
 

@@ -2,7 +2,9 @@
 # - QoS 0 and 1; QoS 1 publishes are pipelined (up to `window` in flight) and survive reconnects:
 #   unacknowledged messages are resent first, in order, with their packet id and DUP (3.1.1
 #   sections 4.4 and 4.6). wait_all_acked() waits for the window to drain.
-# - Incoming QoS 1 messages are acknowledged after their handler ran; redelivered duplicates
+# - Incoming QoS 1 messages are acknowledged after their handler ran (the PUBACKs of a burst go
+#   out together: with our next packet, before the reader waits for data, or 16 at a time: a
+#   TCP segment per message would cost a Wi-Fi frame each); redelivered duplicates
 #   (DUP set, same packet id, topic and payload seen recently) are acknowledged without running
 #   the handler again. The content is part of the check: a broker may reuse a packet id as soon
 #   as it got our PUBACK, and a new message must never be taken for an old one.
@@ -35,6 +37,12 @@ _DUP = const(0x08)
 _RECENT = const(32)
 _PUSHBACK = const(2048)  # bytes poll_sync() may hold for the reader task, plus one reader chunk
 _RX_CHUNK = const(1024)  # the reader task's socket reads; what poll_sync() leaves room for
+_TOPIC_MAX = const(256)  # longest topic accepted in a PUBLISH
+_ACKS = const(16)  # PUBACKs queued at most, at the start of the send buffer
+_SLICE_MS = const(20)  # the reader yields to other tasks at least this often during a burst
+_TX = const(384)  # queued PUBACKs and a PUBLISH that fits go in one write (a SEQ reply, a log line)
+_IPPROTO_TCP = const(6)  # lwIP's values, as the ESP32 port's socket module has them
+_TCP_NODELAY = const(1)
 _CONNACK_TEXT = ("", "bad protocol version", "client id rejected", "server unavailable",
                  "bad user name or password", "not authorized")
 
@@ -44,6 +52,8 @@ class MQTTError(OSError):
 
 
 def topic_matches(flt, topic):
+    if "+" not in flt and "#" not in flt:
+        return flt == topic
     f = flt.split("/")
     t = topic.split("/")
     for i, part in enumerate(f):
@@ -52,6 +62,32 @@ def topic_matches(flt, topic):
         if i >= len(t) or (part != "+" and part != t[i]):
             return False
     return len(f) == len(t)
+
+
+def _prefix(flt):
+    # What a topic starts with when it matches `flt`, for the filters that need no splitting
+    # ("a/b/#", "#"); None for the others.
+    if "+" in flt:
+        return None
+    if flt == "#":
+        return ""
+    return flt[:-1] if flt.endswith("/#") else None
+
+
+def _nodelay(stream):
+    # lwIP has Nagle's algorithm on by default: a PUBACK or a short reply written while an earlier
+    # segment is unacknowledged would wait for its ACK (up to the broker's delayed-ACK time, 40 ms
+    # on Linux). The ESP32 port has setsockopt(IPPROTO_TCP, TCP_NODELAY) since MicroPython 1.23
+    # (ports/esp32/modsocket.c; 1.22 prints a warning instead). Over TLS the stream's socket is an
+    # SSLSocket without setsockopt: Nagle stays on there.
+    import sys
+
+    if sys.implementation.version < (1, 23):
+        return
+    try:
+        stream.s.setsockopt(_IPPROTO_TCP, _TCP_NODELAY, 1)
+    except (AttributeError, OSError) as e:
+        log.info("TCP_NODELAY not set: %r", e)
 
 
 def _str(s):
@@ -69,11 +105,18 @@ class MQTTClient:
         self._window = window
         self._wifi = wifi  # object with `async up()`; None when the network is always there
         self._rbuf = bytearray(max_msg)
-        self._hdr = bytearray(1)
+        self._rmv = memoryview(self._rbuf)
+        self._hdr = bytearray(2)  # a packet's type and the first byte of its length
+        self._hdr1 = memoryview(self._hdr)[1:]  # the further bytes of the length
+        self._tmv = memoryview(bytearray(_TOPIC_MAX))  # the last topic received, and its str
+        self._tn = -1
+        self._tstr = None
+        self._tx = memoryview(bytearray(_TX))
+        self._np = 0  # PUBACKs queued in self._tx[: 4 * self._np]
         self._pid = 0
         self._unacked = []  # [pid, topic, msg, retain, sent_before, sent_on_connection], oldest first
         self._acked = asyncio.Event()
-        self._subs = []  # [filter, qos, callback]
+        self._subs = []  # [filter, qos, callback, _prefix(filter)]
         self._suback = {}
         self._recent = [-1] * _RECENT  # fingerprints of recent QoS 1 messages
         self._recent_i = 0
@@ -81,7 +124,9 @@ class MQTTClient:
         self._lock = asyncio.Lock()
         self._w = None
         self._task = None
+        self._reader = None  # the task that reads the socket (and runs the handlers)
         self._last_rx = 0
+        self._yielded = 0  # when the reader last let other tasks run during a burst
         self._last_ping = 0
         self._pb = memoryview(bytearray(_PUSHBACK))  # read by poll_sync(), not yet by the reader
         self._pb_n = 0
@@ -127,8 +172,19 @@ class MQTTClient:
             await self._send_entry(entry)
         return pid
 
+    def room(self):
+        """QoS 1 messages publish() can take now without waiting for acknowledgements."""
+        return self._window - len(self._unacked)
+
     async def wait_all_acked(self):
-        while self._unacked:
+        await self.wait_unacked(0)
+
+    async def wait_unacked(self, n):
+        """Waits until at most n QoS 1 messages are unacknowledged. Returns at once in a handler:
+        the acknowledgements are read by the task that runs it, so the wait would never end."""
+        if asyncio.current_task() is self._reader:
+            return
+        while len(self._unacked) > n:
             self._acked.clear()
             await self._acked.wait()
 
@@ -152,15 +208,56 @@ class MQTTClient:
             if w is None:
                 return
             try:
-                w.write(self._fixed(_PUBLISH | flags | (1 if retain else 0), n))
-                w.write(len(t).to_bytes(2, "big"))
-                w.write(t)
-                if pid:
-                    w.write(pid.to_bytes(2, "big"))
-                w.write(msg)
+                # Header, topic and packet id in one buffer, the payload too when it fits: one
+                # write per packet, never a small segment left behind for Nagle to hold back.
+                kind = _PUBLISH | flags | (1 if retain else 0)
+                k = self._head(kind, n, t, pid)  # after the queued PUBACKs, which go with it
+                if k < 0:  # a topic longer than the buffer
+                    self._flush_acks(True)
+                    w.write(self._fixed(kind, n))
+                    w.write(len(t).to_bytes(2, "big"))
+                    w.write(t)
+                    if pid:
+                        w.write(pid.to_bytes(2, "big"))
+                    w.write(msg)
+                elif k + len(msg) <= _TX:
+                    self._tx[k : k + len(msg)] = msg
+                    w.write(self._tx[: k + len(msg)])
+                    self._np = 0
+                else:
+                    w.write(self._tx[:k])
+                    self._np = 0
+                    w.write(msg)
                 await w.drain()
             except OSError as e:
                 self._fail(e)
+
+    def _head(self, kind, n, t, pid):
+        # A PUBLISH header (fixed header, topic, packet id) into self._tx after the queued
+        # PUBACKs: where it ends, or -1 when it does not fit.
+        tx = self._tx
+        i = 4 * self._np
+        tx[i] = kind
+        i += 1
+        while True:
+            b = n & 0x7F
+            n >>= 7
+            tx[i] = b | (0x80 if n else 0)
+            i += 1
+            if not n:
+                break
+        lt = len(t)
+        if i + 4 + lt > _TX:
+            return -1
+        tx[i] = lt >> 8
+        tx[i + 1] = lt & 0xFF
+        tx[i + 2 : i + 2 + lt] = t
+        i += 2 + lt
+        if pid:
+            tx[i] = pid >> 8
+            tx[i + 1] = pid & 0xFF
+            i += 2
+        return i
 
     # --- while the event loop cannot run (a REPL statement): never wait ---------------------
     def publish_sync(self, topic, msg, room=None):
@@ -278,7 +375,7 @@ class MQTTClient:
     async def subscribe(self, flt, callback, qos=1):
         """callback(topic, msg, retained, dup): msg is a memoryview valid during the call;
         the callback may be a coroutine function."""
-        self._subs.append([flt, qos, callback])
+        self._subs.append([flt, qos, callback, _prefix(flt)])
         if self._w is not None:
             await self._send_subscribe(flt, qos)
 
@@ -308,6 +405,7 @@ class MQTTClient:
             w = self._w
             if w is None:
                 raise OSError(errno.ENOTCONN)
+            self._flush_acks(True)
             w.write(self._fixed(kind, len(body)))
             if body:
                 w.write(body)
@@ -353,6 +451,8 @@ class MQTTClient:
     async def _connect(self):
         host, port, ssl, sni = self._addr
         r, w = await asyncio.open_connection(host, port, ssl=ssl, server_hostname=sni)
+        if not ssl:
+            _nodelay(w)
         flags = 0x02 if self._clean else 0
         body = bytearray(b"\x00\x04MQTT\x04\x00") + self._keepalive.to_bytes(2, "big") + _str(self._id)
         if self._will:
@@ -366,22 +466,26 @@ class MQTTClient:
                 flags |= 0x40
                 body += _str(self._pw)
         body[7] = flags
-        w.write(self._fixed(_CONNECT, len(body)))
-        w.write(body)
-        await w.drain()
-        ack = await r.readexactly(4)
+        try:
+            w.write(self._fixed(_CONNECT, len(body)) + body)
+            await w.drain()
+            ack = await r.readexactly(4)
+        except BaseException:  # also a timeout (cancelled): lwIP has only a few sockets to lose
+            w.close()
+            raise
         if ack[0] != 0x20 or ack[3] != 0:
             w.close()
             rc = ack[3] if ack[0] == 0x20 else -1
             raise MQTTError("CONNACK refused (%d): %s" % (rc, _CONNACK_TEXT[rc] if 0 < rc < 6 else "bad packet"))
         self._r, self._w = r, w
         self._pb_n = self._rx_left = 0  # what poll_sync() kept belonged to the old connection
+        self._np = 0  # the broker redelivers what the old connection did not acknowledge
         self._last_rx = time.ticks_ms()
         self.connects += 1
         log.info("connected to %s:%d (session present: %d)", host, port, ack[2] & 1)
 
     async def _session(self):
-        reader = asyncio.create_task(self._read_loop())
+        reader = self._reader = asyncio.create_task(self._read_loop())
         pinger = asyncio.create_task(self._ping_loop())
         try:
             self.phase = "subscribe"
@@ -436,7 +540,14 @@ class MQTTClient:
             if self._pb_n:
                 n = self._take_pushback(mv[got:])
             else:
-                n = await r.readinto(mv[got : min(len(mv), got + _RX_CHUNK)])
+                dst = mv[got : min(len(mv), got + _RX_CHUNK)]
+                # What has arrived is taken without a detour through the event loop: every await
+                # allocates a coroutine (and a GC cycle sooner); only an empty socket waits.
+                n = r.s.readinto(dst)
+                if n is None:
+                    if self._np and self._flush_acks():  # nothing more to read: acknowledge now
+                        await self._send_acks()
+                    n = await r.readinto(dst)
                 if n is None:
                     continue  # poll_sync() took the bytes that woke us
                 if not n:
@@ -461,24 +572,29 @@ class MQTTClient:
     async def _read_packet(self):
         hdr = self._hdr
         self._rx_left = 0  # at a packet boundary: poll_sync() may look at what follows
-        await self._readinto(hdr)
+        await self._readinto(hdr)  # every packet has a type and at least one length byte
         self._rx_left = -1
         kind = hdr[0]
-        n = 0
-        shift = 0
-        while True:
-            await self._readinto(hdr)
-            n |= (hdr[0] & 0x7F) << shift
+        n = hdr[1] & 0x7F
+        shift = 7
+        while hdr[1] & 0x80:
+            if shift > 21:
+                raise MQTTError("bad remaining length")
+            await self._readinto(self._hdr1)
+            n |= (hdr[1] & 0x7F) << shift
             shift += 7
-            if not hdr[0] & 0x80:
-                break
         self._rx_left = n
         self._last_rx = time.ticks_ms()
         t = kind & 0xF0
         if t == _PUBLISH:
             await self._on_publish(kind, n)
+            # Other tasks get their turn during a burst at least every _SLICE_MS: what has arrived
+            # is read without awaiting (see _readinto), where MicroPython's Stream would yield.
+            if time.ticks_diff(self._last_rx, self._yielded) >= _SLICE_MS:
+                self._yielded = self._last_rx
+                await asyncio.sleep_ms(0)
             return
-        buf = memoryview(self._rbuf)
+        buf = self._rmv
         if n > len(buf):
             raise MQTTError("oversized control packet")
         await self._readinto(buf[:n])
@@ -497,37 +613,101 @@ class MQTTClient:
                 return
 
     async def _on_publish(self, kind, n):
-        buf = memoryview(self._rbuf)
-        await self._readinto(buf[:2])
-        tlen = (buf[0] << 8) | buf[1]
+        buf = self._rmv
         qos = (kind >> 1) & 3
+        if n <= len(buf):
+            # The whole packet in one read (one await when it has arrived): topic, id, payload.
+            await self._readinto(buf[:n])
+            at = 2
+        else:
+            await self._readinto(buf[:2])
+            at = 0
+        tlen = (buf[0] << 8) | buf[1]
         head = tlen + (2 if qos else 0)
-        if tlen > 256 or head > n - 2 or qos > 1:
+        if tlen > _TOPIC_MAX or head > n - 2 or qos > 1:
             raise MQTTError("malformed PUBLISH")
-        await self._readinto(buf[:head])
-        try:
-            topic = str(buf[:tlen], "utf-8")
-        except UnicodeError:
-            topic = None
-        pid = (buf[tlen] << 8) | buf[tlen + 1] if qos else 0
+        if not at:
+            await self._readinto(buf[:head])
+        topic = self._topic(buf[at : at + tlen])
+        pid = (buf[at + tlen] << 8) | buf[at + tlen + 1] if qos else 0
         size = n - 2 - head
-        if size > len(buf):
+        if at:
+            msg = buf[at + head : n]
+        elif size > len(buf):
             await self._skip(size)
             log.warning("dropped a %d-byte message on %s: larger than %d", size, topic, len(buf))
             topic = None
         else:
             await self._readinto(buf[:size])
+            msg = buf[:size]
         if topic is not None:
             fp = 0
             if pid:  # fingerprint: packet id, topic and payload (crc32 runs in C, no allocation)
-                fp = (crc32(buf[:size], crc32(topic)) ^ pid) & 0x3FFFFFFF
+                fp = (crc32(msg, crc32(topic)) ^ pid) & 0x3FFFFFFF
             if not (kind & _DUP and pid and fp in self._recent):
                 if pid:
                     self._recent[self._recent_i] = fp
                     self._recent_i = (self._recent_i + 1) % _RECENT
-                await self._dispatch(topic, buf[:size], bool(kind & 1), bool(kind & _DUP))
-        if qos:
-            await self._write(_PUBACK, pid.to_bytes(2, "big"))
+                # The handlers (inline: one coroutine less per message).
+                for sub in self._subs:
+                    pre = sub[3] if len(sub) > 3 else None
+                    if (pre is not None and topic.startswith(pre)) or topic_matches(sub[0], topic):
+                        try:
+                            r = sub[2](topic, msg, bool(kind & 1), bool(kind & _DUP))
+                            if r is not None and hasattr(r, "send"):
+                                await r
+                        except Exception as e:
+                            log.exc(e, "handler for %s failed", topic)
+        if qos and self._puback(pid):
+            await self._send_acks()
+
+    def _topic(self, t):
+        # A stream's messages share their topic: the str of the last one is reused (no allocation,
+        # and command handlers can recognise it).
+        n = len(t)
+        if n == self._tn and t == self._tmv[:n]:
+            return self._tstr
+        try:
+            s = str(t, "utf-8")
+        except UnicodeError:
+            return None
+        self._tmv[:n] = t
+        self._tn, self._tstr = n, s
+        return s
+
+    def _puback(self, pid):
+        # Queued (see the top of this file); True when a write left bytes to drain.
+        if self._w is None:
+            raise OSError(errno.ENOTCONN)
+        tx = self._tx
+        i = 4 * self._np
+        tx[i] = _PUBACK
+        tx[i + 1] = 2
+        tx[i + 2] = pid >> 8
+        tx[i + 3] = pid & 0xFF
+        self._np += 1
+        return self._np >= _ACKS and self._flush_acks()
+
+    def _flush_acks(self, locked=False):
+        # Writes the queued PUBACKs in one write. Not while another task holds the lock (unless it
+        # is the caller): it may be in MicroPython's Stream.drain(), which would drop bytes written
+        # meanwhile. True when the caller must await _send_acks(): the lock was held, or part of
+        # the bytes waits in the stream's buffer (Stream.out_buf) to be drained.
+        w = self._w
+        if not self._np or w is None:
+            return False
+        if not locked and self._lock.locked():
+            return True
+        w.write(self._tx[: 4 * self._np])
+        self._np = 0
+        return bool(getattr(w, "out_buf", None))
+
+    async def _send_acks(self):
+        async with self._lock:
+            w = self._w
+            if w is not None:
+                self._flush_acks(True)
+                await w.drain()
 
     async def _skip(self, size):
         buf = memoryview(self._rbuf)
@@ -535,13 +715,3 @@ class MQTTClient:
             k = min(size, len(buf))
             await self._readinto(buf[:k])
             size -= k
-
-    async def _dispatch(self, topic, msg, retained, dup):
-        for flt, _, cb in self._subs:
-            if topic_matches(flt, topic):
-                try:
-                    r = cb(topic, msg, retained, dup)
-                    if r is not None and hasattr(r, "send"):
-                        await r
-                except Exception as e:
-                    log.exc(e, "handler for %s failed", topic)

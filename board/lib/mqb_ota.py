@@ -5,11 +5,16 @@
 # SHA-256 of what arrived must match before set_boot(). Every 64 KB the progress is recorded in
 # /.mqb_ota, so an upload a power cut or a lost connection ended can resume: the board re-reads
 # and hashes the blocks already in flash (the final hash proves them too) and goes on from there.
+# The record is one fixed-size write into a file kept open during the upload, then a flush:
+# LittleFS commits that atomically (a power cut leaves the old record or the new one), and a crc
+# in the record catches a write torn on a file system that does not. A new file and a rename per
+# record would cost several metadata commits each.
 import asyncio
 import binascii
 import hashlib
 import json
 import os
+from binascii import crc32
 from micropython import const
 import mqb_log
 import mqb_xfer
@@ -21,6 +26,7 @@ _BLOCK = const(4096)
 _RECORD_BLOCKS = const(16)  # progress is recorded every 64 KB
 _MAGIC = const(0xE9)  # first byte of an ESP-IDF app image
 _STATE = "/.mqb_ota"
+_REC = const(160)  # the record's size: always the same, so a rewrite never leaves a longer tail
 
 
 def _partition():
@@ -29,23 +35,29 @@ def _partition():
     return Partition(Partition.RUNNING).get_next_update()
 
 
+def _crc(sha, label, offset):
+    return crc32(("%s %s %d" % (sha, label, offset)).encode())
+
+
 def _recorded(sha, label):
     """Bytes of image `sha` recorded as written to partition `label` (0 if none)."""
     try:
         with open(_STATE) as f:
-            r = json.load(f)
+            r = json.loads(f.read())
+        crc = r.get("crc")  # none in a record of an older firmware
+        if crc is not None and crc != _crc(r["sha"], r["partition"], r["offset"]):
+            return 0  # torn by a power cut
         return r["offset"] if r["sha"] == sha and r["partition"] == label else 0
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return 0
 
 
-def _record(sha, label, offset):
-    try:
-        with open(_STATE + ".tmp", "w") as f:  # a power cut leaves the old record or the new one
-            json.dump({"sha": sha, "partition": label, "offset": offset}, f)
-        os.rename(_STATE + ".tmp", _STATE)
-    except OSError as e:  # a full file system costs the resume, not the upgrade
-        log.warning("cannot record OTA progress: %r", e)
+def _record(f, sha, label, offset):
+    """Rewrites the record in the open file `f`."""
+    rec = json.dumps({"sha": sha, "partition": label, "offset": offset, "crc": _crc(sha, label, offset)})
+    f.seek(0)
+    f.write(rec.encode() + b" " * (_REC - len(rec)))
+    f.flush()
 
 
 def _forget():
@@ -75,6 +87,7 @@ class _Ota(mqb_xfer.Upload):
         if self.offset < 0 or self.offset % _BLOCK:
             raise Refused("ota: the resume offset must be a multiple of %d" % _BLOCK)
         self.buf = None
+        self.rec = None  # the record file, open while the upload runs
         self.started = False  # a refused resume leaves the record alone: otastat still holds
 
     async def open(self):
@@ -125,7 +138,18 @@ class _Ota(mqb_xfer.Upload):
         self.blk += 1
         self.pos = 0
         if full and self.blk % _RECORD_BLOCKS == 0:
-            _record(self.sha, self.label, self.blk * _BLOCK)
+            self._save(self.blk * _BLOCK)
+
+    def _save(self, offset):
+        try:
+            if self.rec is None:
+                try:
+                    self.rec = open(_STATE, "r+b")  # not truncated: the old record holds until then
+                except OSError:
+                    self.rec = open(_STATE, "wb")
+            _record(self.rec, self.sha, self.label, offset)
+        except OSError as e:  # a full file system costs the resume, not the upgrade
+            log.warning("cannot record OTA progress: %r", e)
 
     def finish(self):
         if self.pos:
@@ -149,10 +173,16 @@ class _Ota(mqb_xfer.Upload):
 
     def _release(self):
         self.buf = self.mv = self.h = None
+        if self.rec is not None:
+            try:
+                self.rec.close()
+            except OSError:
+                pass
+            self.rec = None
 
 
-async def ota_cmd(cmds, cid, tail, seq, last, payload):
-    await mqb_xfer.handle(cmds, cid, tail, seq, last, payload, _Ota)
+def ota_cmd(cmds, cid, tail, seq, last, payload):
+    return mqb_xfer.handle(cmds, cid, tail, seq, last, payload, _Ota)  # no coroutine of its own
 
 
 async def otastat_cmd(cmds, cid, tail, seq, last, payload):

@@ -83,9 +83,10 @@ class _Capture(io.IOBase):
         return self.parts
 
 
-def run(source, mode, cap):
+def run(source, mode, capture):
     """Runs `source`: returns a list of reply parts; raises what the code raised.
-    mode "eval": an expression's repr(), else statements; "exec": statements only."""
+    mode "eval": an expression's repr(), else statements; "exec": statements only.
+    capture() makes the _Capture that statements print into."""
     g = __import__("__main__").__dict__
     if mode == "eval":
         try:
@@ -94,6 +95,7 @@ def run(source, mode, cap):
             code = None
         if code is not None:
             return [repr(eval(code, g)).encode()]
+    cap = capture()
     prev = os.dupterm(cap)
     try:
         exec(source, g)
@@ -114,18 +116,26 @@ async def _run_cmd(cmds, cid, seq, last, payload, mode):
     if seq != 0 or not last:
         await cmds.err(cid, "%s takes its source in a single message" % mode)
         return
-    cap = _Capture(cmds, cid)
+    caps = []  # the capture, made only when statements run (an expression needs none)
+
+    def capture():
+        caps.append(_Capture(cmds, cid))
+        return caps[0]
+
     try:
-        parts = run(bytes(payload).decode(), mode, cap)
+        parts = run(bytes(payload).decode(), mode, capture)
     except (Exception, KeyboardInterrupt) as e:  # an interrupt must not reach the MQTT reader
         s = io.StringIO()
         sys.print_exception(e, s)
         await cmds.err(cid, s.getvalue())
         return
-    if sum(len(p) for p in parts) <= _DIRECT * CHUNK:
-        await _send(cmds, cid, parts, cap.seq)
+    seq = caps[0].seq if caps else 0
+    if seq == 0 and len(parts) == 1 and len(parts[0]) <= CHUNK:
+        await cmds.reply(cid, parts[0])  # the common case: one single reply, no stream buffer
+    elif sum(len(p) for p in parts) <= _DIRECT * CHUNK:
+        await _send(cmds, cid, parts, seq)
     else:
-        later(cmds, cid, _send(cmds, cid, parts, cap.seq))
+        later(cmds, cid, _send(cmds, cid, parts, seq))
 
 
 async def eval_cmd(cmds, cid, tail, seq, last, payload):

@@ -21,7 +21,7 @@ class Out:
         self._mv = memoryview(self._buf)
         self._n = 2
         self.seq = 0
-        self._every = max(1, _INFLIGHT // chunk)
+        self._inflight = max(1, _INFLIGHT // chunk)
 
     async def write(self, data):
         mv = memoryview(data)
@@ -62,9 +62,10 @@ class Out:
         await self._mqtt.publish(self._topic, self._mv[: self._n], qos=1)
         self.seq += 1
         self._n = 2
-        if self.seq % self._every == 0:
-            # Bounds the copies the window holds: 16 messages of 4 KB would be 64 KB of heap.
-            await self._mqtt.wait_all_acked()
+        # Bounds the copies the window holds (16 messages of 4 KB would be 64 KB of heap), as a
+        # sliding window: the next message goes as soon as one has been acknowledged, instead of
+        # stopping for the round trip of the last one every few messages.
+        await self._mqtt.wait_unacked(self._inflight - 1)
 
 
 async def _guard(coro, cmds, cid):

@@ -1,11 +1,18 @@
 # Uploads to the board (`put`, `ota`) arrive as streams of framed messages, each handled in the
 # MQTT reader task as it arrives. This module does what all uploads share (docs/protocol.md):
 # one entry per upload keyed by command id; the sequence check (a redelivered message is
-# dropped, a gap ends the upload); flow control ("SEQ <n>" after every 8th message; acks are
+# dropped, a gap ends the upload); flow control ("SEQ <n>" for every 8th message; acks are
 # cumulative, so a board that falls behind sends only the newest); at most two uploads at once;
 # a newer upload of the same target replaces an older one; an upload whose sender went away is
 # dropped after a minute without messages.
-# Replies are sent from tasks of their own (mqb_reply.later): see there why.
+# A SEQ goes out as soon as its message is accepted, before the data is written: it says
+# "received", so the sender's next messages travel while the flash is written (an ESP32 erases
+# and writes a 4 KB block in tens of ms). It never meant "stored": a failed write still ends the
+# upload with an error (what the sender sent meanwhile is ignored), durability is the final OK,
+# and a resume starts from what `otastat` reports, recorded only after the blocks were written.
+# The handler publishes a SEQ itself only when the MQTT window has room (then nothing waits for
+# acknowledgements the reader task would have to read); otherwise, and for the final reply, a
+# task of its own does (mqb_reply.later): see there why.
 import asyncio
 import time
 from micropython import const
@@ -132,19 +139,31 @@ async def handle(cmds, cid, tail, seq, last, payload, kind):
         return _fail(cmds, cid, up, "sequence gap: expected message %d, got %d" % (up.expect, seq))
     up.expect = seq + 1
     up.t = time.ticks_ms()
+    if not last and seq % _ACK_EVERY == 0:
+        up.ack = seq
+        if up.acking:
+            pass  # the ack task sends the newest one
+        elif _room(cmds) > 0:
+            up.ack = -1
+            await cmds.reply(cid, b"SEQ %d" % seq)
+            if _active.get(cid) is not up:
+                return  # dropped while the ack went out (superseded)
+        else:
+            up.acking = True
+            later(cmds, cid, _send_acks(cmds, cid, up))
     try:
         up.feed(payload)
         if last:
             result = up.finish()
             _end(cid)
             later(cmds, cid, cmds.reply(cid, result))
-        elif seq % _ACK_EVERY == 0:
-            up.ack = seq
-            if not up.acking:
-                up.acking = True
-                later(cmds, cid, _send_acks(cmds, cid, up))
     except Exception as e:
         _fail(cmds, cid, up, _text(e, up))
+
+
+def _room(cmds):
+    room = getattr(cmds.mqtt, "room", None)
+    return room() if room else 0
 
 
 async def _send_acks(cmds, cid, up):
@@ -154,7 +173,7 @@ async def _send_acks(cmds, cid, up):
         while up.ack >= 0 and _active.get(cid) is up:
             n = up.ack
             up.ack = -1
-            await cmds.reply(cid, ("SEQ %d" % n).encode())
+            await cmds.reply(cid, b"SEQ %d" % n)
     finally:
         up.acking = False
 

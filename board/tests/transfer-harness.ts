@@ -53,25 +53,4 @@ export async function powerBackOn(t: TransferRig): Promise<void> {
   await untilOnlineAgain(t, since);
 }
 
-/**
- * For heap measurements only. The virtual board's sockets wait for data by awaiting a JavaScript
- * promise; each such await leaves about 100 bytes of MicroPython heap referenced from the
- * JavaScript side until the worker's JavaScript GC runs its finalizers, which may be never in a
- * test (a flow-controlled 1.5 MB transfer leaves ~25 KB). A real ESP32 has nothing like it.
- * This swaps the wait for a 1 ms asyncio poll, so what the heap shows is the firmware's own.
- */
-export async function measureFirmwareHeapOnly(board: VirtualBoard): Promise<void> {
-  await board.probe([
-    'import _simstream, asyncio',
-    'class _PollingHost:',
-    '    def __init__(self, h):',
-    '        self._h = h',
-    '    def __getattr__(self, name):',
-    '        return getattr(self._h, name)',
-    '    async def net_wait(self, sid):',
-    '        await asyncio.sleep_ms(1)',
-    '_simstream._h = _PollingHost(_simstream._h)',
-  ].join('\n'));
-}
-
 export { lastStatus };

@@ -42,14 +42,35 @@ async def _wait(sid, ev):
     await ev.wait()
 
 
+class _Socket:
+    # The non-blocking socket MicroPython's Stream keeps in `s`: readinto() gives None when nothing
+    # is there, write() sends at once (the device file's own methods, no extra call).
+    def __init__(self, f):
+        self.readinto = f.readinto
+        self.write = f.write
+
+
+class _TcpSocket(_Socket):
+    def __init__(self, f, sid):
+        super().__init__(f)
+        self._sid = sid
+
+    def setsockopt(self, level, opt, value):
+        # As the ESP32 port (ports/esp32/modsocket.c): the option decides, the level is not
+        # checked. TCP_NODELAY (1) turns Nagle's algorithm off; lwIP starts with it on. An
+        # SSLSocket (TLS) has no setsockopt at all.
+        if opt == 1:
+            _h.net_nodelay(self._sid, 1 if value else 0)
+        elif opt not in (4, 0x20):  # SO_REUSEADDR, SO_BROADCAST: accepted, nothing to do here
+            print("Warning: lwip.setsockopt() option not implemented")
+
+
 class Stream:
-    def __init__(self, sid, ev, extra):
+    def __init__(self, sid, ev, extra, tls):
         self._sid = sid
         self._ev = ev
         self._f = _netfs.open("/%d" % sid, "r+b")
-        # MicroPython's Stream keeps its non-blocking socket in `s`: readinto() gives None when
-        # nothing is there, write() sends at once. The device file behaves the same way.
-        self.s = self._f
+        self.s = _Socket(self._f) if tls else _TcpSocket(self._f, sid)
         self.e = extra
         self._closed = False
 
@@ -167,5 +188,5 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
         _events.pop(sid, None)
         _h.net_close(sid)
         _raise(result)
-    s = Stream(sid, ev, {"peername": (host, port)})
+    s = Stream(sid, ev, {"peername": (host, port)}, bool(ssl))
     return s, s

@@ -8,6 +8,7 @@ from micropython import const
 
 _partfs = vfs.VfsPosix("/simpart")
 _ERASED = b"\xff" * 4096
+_files = {}  # label -> [open partition file, its size]: opened once, as flash is always there
 
 
 def _check(result):
@@ -49,15 +50,21 @@ class Partition:
         return "<Partition type=%d, subtype=%d, address=%d, size=%d, label=%s, encrypted=0>" % self._info[:5]
 
     def _file(self):
-        return _partfs.open("/" + self._label + ".bin", "r+b")
+        # One host file per partition for the board's life: an OTA writes it 4 KB at a time, and
+        # opening it for each block would cost more than the write.
+        e = _files.get(self._label)
+        if e is None:
+            f = _partfs.open("/" + self._label + ".bin", "r+b")
+            e = _files[self._label] = [f, f.seek(0, 2)]
+        return e
 
     def readblocks(self, block_num, buf, offset=0):
         pos = block_num * self._bs + offset
         if pos + len(buf) > self._size:
             raise OSError(22)
-        with self._file() as f:
-            f.seek(pos)
-            n = f.readinto(buf) or 0
+        f = self._file()[0]
+        f.seek(pos)
+        n = f.readinto(buf) or 0
         if n < len(buf):  # never written: erased flash reads as 0xFF
             mv = memoryview(buf)
             while n < len(buf):
@@ -69,27 +76,32 @@ class Partition:
         pos = block_num * self._bs + (offset or 0)
         if pos + len(buf) > self._size:
             raise OSError(22)
-        with self._file() as f:
-            end = f.seek(0, 2)
+        e = self._file()
+        f, end = e
+        if end < pos:
+            end = f.seek(0, 2)  # the size is known: only a write beyond it asks the host again
             while end < pos:  # never-written flash between the file's end and pos is erased
                 k = min(pos - end, 4096)
                 f.write(_ERASED[:k])
                 end += k
+            e[1] = end
+        f.seek(pos)
+        if offset is None:
+            # Plain form: erase the blocks first, then program them.
+            f.write(buf)
+            tail = (-len(buf)) % self._bs
+            if tail:
+                f.write(_ERASED[:tail])
+            e[1] = max(end, pos + len(buf) + tail)
+        else:
+            # Extended form: program without erasing; NOR flash can only clear bits.
+            old = bytearray(len(buf))
+            self.readblocks(block_num, old, offset)
+            for i in range(len(buf)):
+                old[i] &= buf[i]
             f.seek(pos)
-            if offset is None:
-                # Plain form: erase the blocks first, then program them.
-                f.write(buf)
-                tail = (-len(buf)) % self._bs
-                if tail:
-                    f.write(_ERASED[:tail])
-            else:
-                # Extended form: program without erasing; NOR flash can only clear bits.
-                old = bytearray(len(buf))
-                self.readblocks(block_num, old, offset)
-                for i in range(len(buf)):
-                    old[i] &= buf[i]
-                f.seek(pos)
-                f.write(old)
+            f.write(old)
+            e[1] = max(end, pos + len(buf))
 
     def ioctl(self, cmd, arg):
         if cmd == 4:

@@ -207,8 +207,10 @@ export function createHostFs(FS: EmscriptenFS, options: HostFsOptions) {
       if (stream.hostFd === undefined) throw new FS.ErrnoError(wasiErrno('EISDIR'));
       const fd = stream.hostFd;
       try {
-        const size = fs.fstatSync(fd).size;
-        reserve(blocksFor(Math.max(size, position + length)) - blocksFor(size));
+        if (capacity !== undefined) {
+          const size = fs.fstatSync(fd).size;
+          reserve(blocksFor(Math.max(size, position + length)) - blocksFor(size));
+        }
         const allowed = gate?.beforeWrite(realPath(stream.node), position, length);
         if (allowed !== undefined && allowed < length) {
           fs.writeSync(fd, buffer, offset, allowed, position);

@@ -7,15 +7,11 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { wasiErrno, linuxErrno } from './errno-bridge.js';
 import type { EmscriptenFS, FsStream } from './emscripten-fs.js';
+import { MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, describeSocketError, describeTlsError, toPem } from './sim-net-errors.js';
 
 export const NET_DEVICE_DIR = '/simnet';
 const NET_MAJOR = 64;
 const CONNECT_TIMEOUT_MS = 20_000;
-/** mbedTLS's code for a certificate that failed verification, as MicroPython raises it. */
-const MBEDTLS_ERR_X509_CERT_VERIFY_FAILED = -0x2700;
-const MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE = -0x7780;
-/** What MicroPython on ESP32 raises when getaddrinfo fails. */
-const ESP_DNS_FAILURE = -202;
 
 export interface TlsRequest {
   verify: boolean;
@@ -56,31 +52,6 @@ class SimSocket {
   }
 }
 
-function describeTlsError(err: NodeJS.ErrnoException): string {
-  const code = err.code ?? '';
-  if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO|VERIFY|ISSUER/.test(code)) {
-    return `${MBEDTLS_ERR_X509_CERT_VERIFY_FAILED}|MBEDTLS_ERR_X509_CERT_VERIFY_FAILED`;
-  }
-  return `${MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE}|MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE`;
-}
-
-function describeSocketError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `${ESP_DNS_FAILURE}|getaddrinfo failed`;
-    case 'ECONNREFUSED':
-    case 'ECONNRESET':
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EPIPE':
-      return `${linuxErrno(err.code)}|${err.code}`;
-    default:
-      return `${linuxErrno('ECONNABORTED')}|${err.code ?? err.message}`;
-  }
-}
-
 /**
  * Python never awaits a JavaScript promise here: each such await leaves the callbacks it hands to
  * JavaScript on the MicroPython heap until the worker's JavaScript GC finalizes them (~100 bytes
@@ -92,16 +63,22 @@ export class SimNetwork {
   private readonly sockets = new Map<number, SimSocket>();
   private nextId = 1;
   private faults: NetFaults = { blackhole: false, latencyMs: 0 };
-  private ready: number[] = [];
-  private readyAt = 0;
+  private readonly ready: number[] = [];
   /** Called when a socket a Python task waits for changed: the loop should run. */
   onReady: () => void = () => {};
+
+  /**
+   * "Nothing has arrived yet", thrown by a read of an empty socket: made once. Emscripten's
+   * ErrnoError is an Error, and capturing a stack trace for every wait cost more than the read.
+   */
+  private readonly eagain: Error;
 
   constructor(
     private readonly FS: EmscriptenFS,
     private readonly linkUp: () => boolean,
   ) {
     FS.mkdirTree(NET_DEVICE_DIR);
+    this.eagain = new FS.ErrnoError(wasiErrno('EAGAIN'));
   }
 
   get openCount(): number {
@@ -135,11 +112,9 @@ export class SimNetwork {
     } else {
       sock = net.connect({ host, port });
     }
-    sock.setNoDelay(true);
-    const s = new SimSocket(id, sock, (sid) => {
-      this.ready.push(sid);
-      this.onReady();
-    });
+    // Nagle's algorithm stays on, as lwIP starts a connection; firmware turns it off with
+    // setsockopt(IPPROTO_TCP, TCP_NODELAY, 1) on a plain TCP socket (see noDelay()).
+    const s = new SimSocket(id, sock, (sid) => this.markReady(sid));
     this.sockets.set(id, s);
     this.registerDevice(s);
     this.attach(s, tlsRequest !== undefined, tlsRequest?.verify === true && !tlsRequest.ca);
@@ -224,25 +199,26 @@ export class SimNetwork {
     return s.connectResult ?? null;
   }
 
+  /** socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, on): Nagle's algorithm off (on = true) or on. */
+  noDelay(id: number, on: boolean): void {
+    this.sockets.get(id)?.sock.setNoDelay(on);
+  }
+
   /** A Python task waits for this socket: its next change of state queues the id (takeReady). */
   arm(id: number): void {
     const s = this.sockets.get(id);
-    if (!s) {
-      this.ready.push(id); // closed meanwhile: the waiter looks again and meets the error
-      this.onReady();
-      return;
-    }
-    s.armed = true;
+    if (s) s.armed = true;
+    else this.markReady(id); // closed meanwhile: the waiter looks again and meets the error
   }
 
   /** The next socket id whose waiting task should look again, 0 when none. */
   takeReady(): number {
-    if (this.readyAt < this.ready.length) return this.ready[this.readyAt++]!;
-    if (this.readyAt) {
-      this.ready = [];
-      this.readyAt = 0;
-    }
-    return 0;
+    return this.ready.shift() ?? 0;
+  }
+
+  private markReady(id: number): void {
+    this.ready.push(id);
+    this.onReady();
   }
 
   /** True when drain() has something to wait for or to report. */
@@ -286,12 +262,13 @@ export class SimNetwork {
     const sockets = this.sockets;
     const faults = () => this.faults;
     const later = (fn: () => void) => this.later(fn);
+    const eagain = this.eagain;
     FS.registerDevice(dev, {
       read(_stream: FsStream, buffer: Int8Array, offset: number, length: number) {
         if (s.inbound.length === 0) {
           if (s.errno) throw new FS.ErrnoError(s.errno);
           if (s.eof) return 0;
-          throw new FS.ErrnoError(wasiErrno('EAGAIN'));
+          throw eagain;
         }
         const heap = new Uint8Array(buffer.buffer, buffer.byteOffset);
         let copied = 0;
@@ -319,12 +296,4 @@ export class SimNetwork {
     });
     FS.mkdev(`${NET_DEVICE_DIR}/${s.id}`, 0o666, dev);
   }
-}
-
-/** Accepts PEM text or base64 DER (how the Python side passes bytes) and returns PEM. */
-function toPem(data: string, label = 'CERTIFICATE'): string {
-  if (data.includes('-----BEGIN')) return data;
-  const b64 = data.replace(/\s+/g, '');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
