@@ -1,31 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MqbError } from '../common/errors.js';
-import { decodeFrame, decodeText, encodeFrame, encodeText } from '../common/protocol.js';
-import { BoardClient } from './board-client.js';
+import { decodeFrame, decodeText, encodeText } from '../common/protocol.js';
 import { FakeSession } from './fake-session.js';
 import type { Published } from './fake-session.js';
-import { ReplyRouter } from './reply-router.js';
-
-const P = 'sim/b1';
-const single = (text: string) => encodeFrame(0x7fff, true, encodeText(text));
-const out = (id: string) => `${P}/mqb/reply/out/${id}`;
-const err = (id: string) => `${P}/mqb/reply/err/${id}`;
-/** No command of the board is waiting for replies any more (its replies are ignored). */
-const noRoutes = (s: FakeSession) => ReplyRouter.for(s, P).active === 0;
-
-function client(session: FakeSession, extra: ConstructorParameters<typeof BoardClient>[2] = {}) {
-  let n = 0;
-  return new BoardClient(session, P, { newId: () => `id${++n}`, ...extra });
-}
-
-async function rejection(p: Promise<unknown>): Promise<MqbError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as MqbError;
-  }
-  throw new Error('expected a rejection');
-}
+import { P, single, out, err, noRoutes, client, rejection } from './board-client-testing.js';
 
 afterEach(() => {
   vi.useRealTimers();

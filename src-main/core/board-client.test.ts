@@ -1,32 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MqbError } from '../common/errors.js';
 import { decodeText, encodeFrame, encodeText } from '../common/protocol.js';
-import { BoardClient } from './board-client.js';
 import { FakeSession } from './fake-session.js';
-import { ReplyRouter } from './reply-router.js';
 
-const P = 'sim/b1';
-const single = (text: string) => encodeFrame(0x7fff, true, encodeText(text));
+import { P, single, out, err, noRoutes, client, rejection } from './board-client-testing.js';
+
 const frame = (seq: number, last: boolean, text: string) => encodeFrame(seq, last, encodeText(text));
-const out = (id: string) => `${P}/mqb/reply/out/${id}`;
-const err = (id: string) => `${P}/mqb/reply/err/${id}`;
 const REPLIES = `${P}/mqb/reply/+/+`;
-/** No command of the board is waiting for replies any more (its replies are ignored). */
-const noRoutes = (s: FakeSession) => ReplyRouter.for(s, P).active === 0;
-
-function client(session: FakeSession, extra: ConstructorParameters<typeof BoardClient>[2] = {}) {
-  let n = 0;
-  return new BoardClient(session, P, { newId: () => `id${++n}`, ...extra });
-}
-
-async function rejection(p: Promise<unknown>): Promise<MqbError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as MqbError;
-  }
-  throw new Error('expected a rejection');
-}
 
 afterEach(() => {
   vi.useRealTimers();

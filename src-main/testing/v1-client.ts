@@ -1,5 +1,5 @@
 // A client of the ORIGINAL MQBoard wire protocol (version 1), written only from the reference
-// facts (/work/shared/reference/mqboard-v1-wire-protocol.md) and deliberately independent of our
+// facts about it (summarised in docs/protocol.md) and deliberately independent of our
 // own protocol code (src-main/common/protocol.ts): in tests it stands for an unmodified original
 // client, so a board that answers it answers the boards' existing tooling in the field.
 // eval, get, put and ota; 1,400-byte framed messages; SEQ flow control above 100 KB.
