@@ -6,7 +6,7 @@ import { expectTerminalRows, lastTerminalLine, openBoard, shot, terminalLines, t
 
 test.use({ fakeQuery: 'boards=3&connected=1' });
 
-test('terminal: completion, history, interrupt, and the transcript survives a tab switch', async ({ app: page }) => {
+test('terminal: completion, history, interrupt, type-ahead, and the transcript survives a tab switch', async ({ app: page }) => {
   await openBoard(page, 'sim/sim-01', 'terminal');
   await waitForPrompt(page);
   await page.getByTestId('terminal').click();
@@ -24,14 +24,21 @@ test('terminal: completion, history, interrupt, and the transcript survives a ta
   await page.keyboard.press('Control+C');
   await expect.poll(async () => (await terminalLines(page)).some((l) => l.startsWith('KeyboardInterrupt'))).toBe(true);
   await waitForPrompt(page);
+  // Keys typed while a statement runs are kept and run once the prompt is back (type-ahead).
+  await typeLine(page, 'time.sleep(2)');
+  await expect(page.getByTestId('tty-status')).toHaveText('Running…');
+  await page.keyboard.type('print(6 * 8)');
+  await page.keyboard.press('Enter');
+  await expectTerminalRows(page, ['>>> print(6 * 8)', '48']);
+  await waitForPrompt(page);
   await page.getByTestId('tab-files').click();
   await expect(page.locator('.xterm')).toHaveCount(0); // disposed with its tab
   await page.getByTestId('tab-terminal').click();
   await expect(page.locator('.xterm')).toHaveCount(1);
   await expectTerminalRows(page, ['>>> 6 * 7', '42']);
   await page.getByTestId('terminal').click();
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('ArrowUp');
+  // History, newest first: print(6 * 8) (typed ahead), time.sleep(2), time.sleep(30), 6 * 7.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
   await expect.poll(() => lastTerminalLine(page)).toBe('>>> 6 * 7');
 });
 

@@ -1,6 +1,7 @@
 // xterm.js wrapped for React: created on mount, disposed on unmount. Local line editing (the board
 // does not echo): history with up/down, a multi-line paste goes as one input, Ctrl-C interrupts
-// (or copies when text is selected), Tab asks the board for completions.
+// (or copies when text is selected), Tab asks the board for completions. Keys typed while the board
+// is busy are kept (type-ahead, like a terminal) and edited in once its prompt comes back.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef } from 'react';
@@ -11,6 +12,8 @@ import { attachTerminal, complete, historyOf, interrupt, recordEcho, saveHistory
 import { useTty } from '../stores/tty-store.js';
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+/** Type-ahead kept while a statement runs; beyond it keys are dropped (a stuck key, a huge paste). */
+const TYPEAHEAD_MAX = 64 * 1024;
 
 /** Terminal escape codes that redraw prompt + line after an edit, also when it wraps. */
 export function redrawSequence(cols: number, prompt: string, prevCursor: number, next: LineState): string {
@@ -53,6 +56,8 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
 
     let prompt = useTty.getState().sessions[boardKey]?.prompt ?? '';
     let st: LineState = emptyLine(historyOf(boardKey));
+    let typeahead: string[] = [];
+    let typeaheadSize = 0;
     term.write(crlf(transcriptOf(boardKey)));
     if (prompt) term.write(prompt);
 
@@ -62,7 +67,16 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
         prompt = text;
         term.write(text + st.line);
         if (st.cursor < st.line.length) term.write(`\x1b[${st.line.length - st.cursor}D`);
-      } else term.write(`\r\n\x1b[2m[${text || 'session ended'}]\x1b[0m\r\n`);
+        // Replay the type-ahead; an Enter in it submits and clears `prompt`, the rest waits again.
+        const keys = typeahead;
+        typeahead = [];
+        typeaheadSize = 0;
+        keys.forEach(onKeys);
+      } else {
+        typeahead = [];
+        typeaheadSize = 0;
+        term.write(`\r\n\x1b[2m[${text || 'session ended'}]\x1b[0m\r\n`);
+      }
     });
 
     const submit = (text: string, paste: boolean) => {
@@ -87,12 +101,18 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
       return true;
     });
 
-    const sub = term.onData((data) => {
+    const onKeys = (data: string): void => {
       if (!prompt) {
-        // A statement runs: only Ctrl-C means something now.
+        // The board is busy (a statement runs, or its prompt is on the way): Ctrl-C interrupts and
+        // drops the type-ahead, other keys wait for the prompt.
         if (data === '\x03') {
+          typeahead = [];
+          typeaheadSize = 0;
           term.write('^C');
           void interrupt(boardKey);
+        } else if (typeaheadSize + data.length <= TYPEAHEAD_MAX) {
+          typeahead.push(data);
+          typeaheadSize += data.length;
         }
         return;
       }
@@ -122,7 +142,8 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
           });
         }
       }
-    });
+    };
+    const sub = term.onData(onKeys);
 
     term.focus();
     return () => {

@@ -100,7 +100,12 @@ export function sendInput(key: BoardKey, text: string): Promise<void> {
   return guarded(key, (sessionId) => request('tty.input', { sessionId, text }));
 }
 
-export const interrupt = (key: BoardKey): Promise<void> => guarded(key, (sessionId) => request('tty.interrupt', { sessionId }));
+/** Ctrl-C. The board always answers with a prompt (a new one, or the interrupted statement's):
+ * until then the terminal is busy, so the status must not say "Ready". */
+export function interrupt(key: BoardKey): Promise<void> {
+  useTty.getState().patchSession(key, { prompt: '' });
+  return guarded(key, (sessionId) => request('tty.interrupt', { sessionId }));
+}
 
 export async function complete(key: BoardKey, line: string): Promise<{ prefix: string; matches: string[] } | undefined> {
   const sessionId = sessionOf(key);
