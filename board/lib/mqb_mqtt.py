@@ -268,13 +268,22 @@ class MQTTClient:
             self.poll_sync()  # acknowledgements may be waiting in the socket
             if len(self._unacked) >= room:
                 return False
-        if self._in_sync:
+        if self._in_sync or not self._may_write_sync():
             return False
         self._in_sync = True
         try:
             return self._publish_sync(topic, msg)
         finally:
             self._in_sync = False
+
+    def _may_write_sync(self):
+        # A task that holds the lock is suspended in Stream.drain() (no writer awaits anything
+        # else). While drain() sends Stream.out_buf it owns those bytes: a packet written now would
+        # cut into its packet, or be appended to out_buf and dropped when drain() clears it. An
+        # empty out_buf means it waits in drain()'s sleep_ms(0), where writing is safe.
+        # (extmod/asyncio/stream.py, MicroPython >= 1.22)
+        w = self._w
+        return w is not None and not (self._lock.locked() and getattr(w, "out_buf", None))
 
     def _publish_sync(self, topic, msg):
         w = self._w
@@ -314,7 +323,7 @@ class MQTTClient:
                     self._last_rx = time.ticks_ms()
             except (OSError, AttributeError):
                 pass  # the reader task meets the error itself
-        if time.ticks_diff(time.ticks_ms(), self._last_ping) > self._keepalive * 500:
+        if time.ticks_diff(time.ticks_ms(), self._last_ping) > self._keepalive * 500 and self._may_write_sync():
             self._last_ping = time.ticks_ms()
             self._write_sync(b"\xc0\x00")
         return self._scan_pushback(match)
@@ -322,16 +331,25 @@ class MQTTClient:
     def wake_reader(self):
         """After a statement: the reader task may be asleep on a socket that poll_sync() emptied.
         The PINGRESP to a PINGREQ wakes it, and it takes the pushback first."""
-        if self._pb_n:
+        if self._pb_n and self._w is not None:
             self._last_ping = time.ticks_ms()
-            self._write_sync(b"\xc0\x00")
+            if self._may_write_sync():
+                self._write_sync(b"\xc0\x00")
+            else:  # a task drains the stream: the ping goes after it
+                asyncio.create_task(self._ping_after_drain())
+
+    async def _ping_after_drain(self):
+        try:
+            await self._write(_PINGREQ, b"")
+        except OSError:
+            pass  # the connection is gone: the reader task wakes on that instead
 
     def _write_sync(self, packet):
         w = self._w
         try:
             w.write(packet)  # one call: a packet is never cut by an exception
             ob = getattr(w, "out_buf", None)
-            if ob:
+            if ob and not self._lock.locked():  # else the holder's drain() sends it
                 k = w.s.write(ob)
                 if k:
                     w.out_buf = ob[k:]

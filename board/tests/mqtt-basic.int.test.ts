@@ -37,4 +37,35 @@ describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
     expect(got.sort()).toEqual(['b/up/0=zero', 'b/up/1=one']);
     await peer.endAsync();
   });
+
+  it('a publish while the event loop cannot run never cuts into a packet another task is draining', async () => {
+    const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
+    await board.powerOn();
+    const peer = await mqtt.connectAsync(broker.url);
+    const got: string[] = [];
+    peer.on('message', (t, p) => got.push(`${t}=${p.toString()}`));
+    await peer.subscribeAsync('b/up/#', { qos: 1 });
+    await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio');
+    await probeAsync(board, 'wifi_up()');
+    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "b2", keepalive=20)\nc.start()`);
+    await probeAsync(board, 'c.wait_connected()');
+    // A task suspended in Stream.drain() with a packet the socket has not taken yet (a full socket).
+    await probeAsync(board, 'c._lock.acquire()');
+    await board.probe('held = b"\\x30\\x0e\\x00\\x08b/up/busheld"\nc._w.out_buf = held');
+    expect(await board.probeJson('[c.publish_sync("b/up/sync", b"one"), c._w.out_buf == held]')).toEqual([false, true]);
+    await probeAsync(board, 'c._w.drain()');
+    await board.probe('c._lock.release()');
+    expect(await board.probeJson('c.publish_sync("b/up/sync", b"two")')).toBe(true);
+    // The holder waits in drain() with nothing in flight: writing is safe then.
+    await probeAsync(board, 'c._lock.acquire()');
+    expect(await board.probeJson('c.publish_sync("b/up/sync", b"three")')).toBe(true);
+    await board.probe('c._lock.release()');
+    await probeAsync(board, 'c.wait_all_acked()');
+    const deadline = Date.now() + 5000;
+    while (got.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Whole packets only (a cut one would end the connection); order is kept per topic.
+    expect(got.filter((m) => m.startsWith('b/up/bus'))).toEqual(['b/up/bus=held']);
+    expect(got.filter((m) => m.startsWith('b/up/sync'))).toEqual(['b/up/sync=two', 'b/up/sync=three']);
+    await peer.endAsync();
+  });
 });
