@@ -73,6 +73,29 @@ class WDT:
         _h.wdt_feed()
 
 
+# Timer callbacks by id. The host is handed one runner (below) for all timers and, per init(),
+# only numbers: a Python callable passed to JavaScript stays on the heap until the worker's JS GC
+# finalizes its proxy (in practice never), so a board re-arming a timer would leak.
+_timer_cbs = [None, None, None, None]
+
+
+def _run_due_timers():
+    tid = _h.timer_due()
+    while tid >= 0:
+        e = _timer_cbs[tid]
+        if e is not None:
+            try:
+                e[1](e[0])
+            except BaseException as ex:  # printed, not propagated: mp_call_function_1_protected
+                import sys
+
+                sys.print_exception(ex)
+        tid = _h.timer_due()
+
+
+_h.timer_runner(_run_due_timers)
+
+
 class Timer:
     # The ESP32 port has 4 hardware timers (ids 0-3) whose callbacks always run through the
     # scheduler ("hard Timers are not implemented"). Here they run from the worker's event loop:
@@ -92,21 +115,12 @@ class Timer:
         if hard:
             raise ValueError("hard Timers are not implemented")
         ms = 1000 / freq if freq else period * 1000 / tick_hz
-        cb = callback
-
-        def fire():
-            try:
-                if cb is not None:
-                    cb(self)
-            except BaseException as e:  # printed, not propagated: mp_call_function_1_protected
-                import sys
-
-                sys.print_exception(e)
-
-        _h.timer_start(self._id, max(1, int(ms)), mode == Timer.PERIODIC, fire)
+        _timer_cbs[self._id] = None if callback is None else (self, callback)
+        _h.timer_start(self._id, max(1, int(ms)), mode == Timer.PERIODIC)
 
     def deinit(self):
         _h.timer_stop(self._id)
+        _timer_cbs[self._id] = None
 
     def __repr__(self):
         return "Timer(%d)" % self._id

@@ -11,7 +11,7 @@ import type { SimWlan } from './sim-wlan.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'net_ready']);
+const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -32,6 +32,9 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
   const timers = new Map<number, NodeJS.Timeout>();
+  // Python hands over one runner for all timers; a firing timer queues its id and calls it.
+  const timersDue: number[] = [];
+  let timerRunner: (() => void) | undefined;
   let runner: (() => void) | undefined;
   const wake: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout; due: number } = { due: 0 };
   const runLoop = () => {
@@ -92,11 +95,12 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     kbd_char: (c: number) => d.typeChar(c),
     // machine.Timer: callbacks run from the worker's event loop, i.e. only while no Python code
     // is running (an ESP32 runs them between bytecodes, even in a busy loop).
-    timer_start: (id: number, ms: number, periodic: boolean, fire: () => void) => {
+    timer_start: (id: number, ms: number, periodic: boolean) => {
       clearTimeout(timers.get(id));
       const run = () => {
+        timersDue.push(id);
         try {
-          fire();
+          timerRunner?.();
         } catch {
           /* the Python side prints a callback's exception, as the ESP32 scheduler does */
         }
@@ -104,6 +108,10 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       const t = periodic ? setInterval(run, ms) : setTimeout(() => (timers.delete(id), run()), ms);
       timers.set(id, t);
     },
+    timer_runner: (fn: () => void) => {
+      timerRunner = fn;
+    },
+    timer_due: () => timersDue.shift() ?? -1,
     timer_stop: (id: number) => {
       clearTimeout(timers.get(id));
       timers.delete(id);
