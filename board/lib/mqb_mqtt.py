@@ -169,7 +169,7 @@ class MQTTClient:
         self._unacked.append(entry)
         # Until the resend pass of a new connection is over, new messages wait their turn.
         if self._up.is_set():
-            await self._send_entry(entry)
+            await self._send_entry(entry, self.connects)
         return pid
 
     def room(self):
@@ -194,19 +194,22 @@ class MQTTClient:
             if not any(e[0] == self._pid for e in self._unacked):
                 return self._pid
 
-    async def _send_entry(self, e):
-        flags = 0x02 | (_DUP if e[4] else 0)
-        e[4] = True
-        e[5] = self.connects
-        await self._send_publish(flags, e[1], e[2], e[3], e[0])
+    async def _send_entry(self, e, conn):
+        # Sent only on connection number `conn`. A publish() that waited for the lock while the
+        # connection changed leaves its message to the new connection's resend pass, which sends
+        # everything unacknowledged in order: sent now, it could overtake older messages.
+        await self._send_publish(0x02, e[1], e[2], e[3], e[0], conn, e)
 
-    async def _send_publish(self, flags, topic, msg, retain, pid):
+    async def _send_publish(self, flags, topic, msg, retain, pid, conn=0, e=None):
         t = topic.encode() if isinstance(topic, str) else topic
         n = 2 + len(t) + len(msg) + (2 if pid else 0)
         async with self._lock:
             w = self._w
-            if w is None:
+            if w is None or (e is not None and conn != self.connects):
                 return
+            if e is not None:
+                flags |= _DUP if e[4] else 0
+                e[4], e[5] = True, conn
             try:
                 # Header, topic and packet id in one buffer, the payload too when it fits: one
                 # write per packet, never a small segment left behind for Nagle to hold back.
@@ -511,19 +514,20 @@ class MQTTClient:
                 await self._send_subscribe(f[0], f[1])
             self.phase = "resend"
             # Resend in order, including what was published while this pass ran (4.4, 4.6).
-            while True:
+            while self._w is not None:
                 for e in self._unacked:
                     if e[5] != self.connects:
                         break
                 else:
+                    self._up.set()
                     break
-                await self._send_entry(e)
-            self._up.set()
-            self.phase = "up"
-            # Separate tasks: a callback that publishes may wait for window space, which only
-            # this connection's acknowledgements (or the next connection) can free.
-            for cb in self.on_connect:
-                asyncio.create_task(cb())
+                await self._send_entry(e, self.connects)
+            if self._up.is_set():
+                self.phase = "up"
+                # Separate tasks: a callback that publishes may wait for window space, which only
+                # this connection's acknowledgements (or the next connection) can free.
+                for cb in self.on_connect:
+                    asyncio.create_task(cb())
             while self._w is not None and not reader.done():
                 await asyncio.sleep_ms(200)
         finally:
