@@ -2,6 +2,7 @@
 // board and no protocol on top. Plus the small statistics helpers.
 import { performance } from 'node:perf_hooks';
 import type { MqttClient } from 'mqtt';
+import type { BoardClient } from '../src-main/core/board-client.js';
 
 export const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
@@ -14,6 +15,19 @@ export function percentile(xs: number[], p: number): number {
 export const median = (xs: number[]) => percentile(xs, 50);
 
 let seq = 0;
+
+/** Resolves once `client` receives `body` on `topic`. */
+function arrival(client: MqttClient, topic: string, body: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const on = (t: string, p: Buffer) => {
+      if (t === topic && p.toString() === body) {
+        client.off('message', on);
+        resolve();
+      }
+    };
+    client.on('message', on);
+  });
+}
 
 /**
  * Milliseconds for `size` bytes published in `chunk`-byte QoS 1 messages by one mqtt.js client
@@ -63,15 +77,7 @@ export async function rawLoopRoundTrip(client: MqttClient, i: number): Promise<n
     await client.subscribeAsync(topic, { qos: 1 });
   }
   const body = `loop ${i}`;
-  const back = new Promise<void>((resolve) => {
-    const on = (t: string, p: Buffer) => {
-      if (t === topic && p.toString() === body) {
-        client.off('message', on);
-        resolve();
-      }
-    };
-    client.on('message', on);
-  });
+  const back = arrival(client, topic, body);
   const t0 = performance.now();
   const sent = client.publishAsync(topic, body, { qos: 1 });
   await back;
@@ -98,15 +104,7 @@ export async function rawEchoRoundTrip(pub: MqttClient, echo: MqttClient, i: num
     await pub.subscribeAsync(outTopic, { qos: 1 });
   }
   const body = `ping ${i}`;
-  const back = new Promise<void>((resolve) => {
-    const on = (t: string, p: Buffer) => {
-      if (t === outTopic && p.toString() === body) {
-        pub.off('message', on);
-        resolve();
-      }
-    };
-    pub.on('message', on);
-  });
+  const back = arrival(pub, outTopic, body);
   const t0 = performance.now();
   await pub.publishAsync(inTopic, body, { qos: 1 });
   await back;
@@ -136,6 +134,89 @@ export async function rawBoardEval(pub: MqttClient, prefix: string, i: number): 
   });
   const t0 = performance.now();
   await pub.publishAsync(`${prefix}/mqb/cmd/eval/${id}`, Buffer.from([0x80, 0x00, 0x31]), { qos: 1 });
+  await back;
+  return performance.now() - t0;
+}
+
+const sinks = new WeakSet<BoardClient>();
+
+/** Installs (once per board) a handler on the board's own MQTT client that only counts what arrives. */
+const sinkCode = (topic: string, report: string) => `
+import asyncio, mqb_launch
+_bench_sink = [0, 0, 0]  # messages expected, received, bytes
+def _bench_on(t, msg, retained, dup):
+    s = _bench_sink
+    s[1] += 1
+    s[2] += len(msg)
+    if s[1] == s[0]:
+        asyncio.create_task(mqb_launch.board.mqtt.publish(${JSON.stringify(report)}, str(s[2]), qos=1))
+async def _bench_subscribe():
+    await mqb_launch.board.mqtt.subscribe(${JSON.stringify(topic)}, _bench_on)
+    await mqb_launch.board.mqtt.publish(${JSON.stringify(report)}, b"ready", qos=1)
+asyncio.create_task(_bench_subscribe())
+`;
+
+/**
+ * Diagnostic: the ceiling of any firmware on this board. The same bytes as rawPipe, published by
+ * mqtt.js to a topic the board's own MQTT client subscribed, with a handler that only counts them
+ * (no protocol, no hashing, no flash), until the board reports the last one.
+ */
+export async function rawBoardPipe(board: BoardClient, pub: MqttClient, sub: MqttClient, size: number, chunk: number): Promise<number> {
+  const topic = `${board.prefix}/bench/sink`;
+  const report = `${topic}/report`;
+  const next = (what: (p: string) => boolean) =>
+    new Promise<string>((resolve) => {
+      const on = (t: string, p: Buffer) => {
+        if (t === report && what(p.toString())) {
+          sub.off('message', on);
+          resolve(p.toString());
+        }
+      };
+      sub.on('message', on);
+    });
+  if (!sinks.has(board)) {
+    sinks.add(board);
+    await sub.subscribeAsync(report, { qos: 1 });
+    const ready = next((p) => p === 'ready');
+    await board.request('exec', { payload: sinkCode(topic, report) });
+    await ready;
+  }
+  const messages = Math.ceil(size / chunk);
+  await board.request('exec', { payload: `_bench_sink[:] = [${messages}, 0, 0]` });
+  const done = next((p) => p !== 'ready');
+  const payload = Buffer.alloc(chunk, 0x5a);
+  const t0 = performance.now();
+  const sent: Array<Promise<unknown>> = [];
+  for (let at = 0; at < size; at += chunk) sent.push(pub.publishAsync(topic, at + chunk <= size ? payload : payload.subarray(0, size - at), { qos: 1 }));
+  const bytes = Number(await done);
+  const ms = performance.now() - t0;
+  await Promise.all(sent);
+  if (bytes !== size) throw new Error(`raw pipe to the board: ${bytes} bytes arrived, expected ${size}`);
+  return ms;
+}
+
+const boardEchoes = new WeakSet<BoardClient>();
+
+/**
+ * Diagnostic: the floor of any firmware's round trip on this board. console -> broker -> a
+ * handler of the board's own MQTT client that publishes the payload straight back -> broker ->
+ * console (QoS 1 both ways): an eval without parsing, compiling or framing.
+ */
+export async function rawBoardEcho(board: BoardClient, pub: MqttClient, i: number): Promise<number> {
+  const inTopic = `${board.prefix}/bench/echo`;
+  const outTopic = `${inTopic}/back`;
+  if (!boardEchoes.has(board)) {
+    boardEchoes.add(board);
+    await pub.subscribeAsync(outTopic, { qos: 1 });
+    await board.request('exec', {
+      payload: `import asyncio, mqb_launch\nasyncio.create_task(mqb_launch.board.mqtt.subscribe(${JSON.stringify(inTopic)}, lambda t, m, r, d: mqb_launch.board.mqtt.publish(${JSON.stringify(outTopic)}, bytes(m), qos=1)))`,
+    });
+    await new Promise((r) => setTimeout(r, 200)); // the SUBACK
+  }
+  const body = `echo ${i}`;
+  const back = arrival(pub, outTopic, body);
+  const t0 = performance.now();
+  await pub.publishAsync(inTopic, body, { qos: 1 });
   await back;
   return performance.now() - t0;
 }

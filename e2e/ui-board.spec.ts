@@ -110,3 +110,20 @@ test('crash view: the safe-mode board recovers after its app is fixed and it reb
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('crash-empty')).toBeVisible();
 });
+
+test('terminal: its colours follow the theme', async ({ app: page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openBoard(page, 'sim/sim-01', 'terminal');
+  await waitForPrompt(page);
+  // The pane's background (styles) and the text xterm draws (its theme) change together.
+  const colours = () =>
+    page.getByTestId('terminal').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el.querySelector('.xterm-rows')!).color]);
+  const LIGHT = ['rgb(251, 251, 252)', 'rgb(29, 35, 48)'];
+  const DARK = ['rgb(17, 20, 24)', 'rgb(227, 231, 238)'];
+  await expect.poll(colours).toEqual(LIGHT);
+  await page.emulateMedia({ colorScheme: 'dark' }); // the system switches
+  await expect.poll(colours).toEqual(DARK);
+  await page.getByTestId('theme-toggle').click(); // system → light, chosen in the window
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect.poll(colours).toEqual(LIGHT);
+});

@@ -36,7 +36,7 @@ _PINGRESP = const(0xD0)
 _DUP = const(0x08)
 _RECENT = const(32)
 _PUSHBACK = const(2048)  # bytes poll_sync() may hold for the reader task, plus one reader chunk
-_RX_CHUNK = const(1024)  # the reader task's socket reads; what poll_sync() leaves room for
+_RX_CHUNK = const(1024)  # the reader task's reads after a wait; what poll_sync() leaves room for
 _TOPIC_MAX = const(256)  # longest topic accepted in a PUBLISH
 _ACKS = const(16)  # PUBACKs queued at most, at the start of the send buffer
 _SLICE_MS = const(20)  # the reader yields to other tasks at least this often during a burst
@@ -562,14 +562,16 @@ class MQTTClient:
             if self._pb_n:
                 n = self._take_pushback(mv[got:])
             else:
-                dst = mv[got : min(len(mv), got + _RX_CHUNK)]
                 # What has arrived is taken without a detour through the event loop: every await
-                # allocates a coroutine (and a GC cycle sooner); only an empty socket waits.
-                n = r.s.readinto(dst)
+                # allocates a coroutine (and a GC cycle sooner); only an empty socket waits. All
+                # of it in one read: nothing can come between checking the pushback and reading.
+                n = r.s.readinto(mv[got:])
                 if n is None:
                     if self._np and self._flush_acks():  # nothing more to read: acknowledge now
                         await self._send_acks()
-                    n = await r.readinto(dst)
+                    # While this waits, poll_sync() may take bytes into the pushback: ours must
+                    # then fit behind them, hence the chunk.
+                    n = await r.readinto(mv[got : min(len(mv), got + _RX_CHUNK)])
                 if n is None:
                     continue  # poll_sync() took the bytes that woke us
                 if not n:

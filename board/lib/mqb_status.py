@@ -11,6 +11,10 @@ import mqb_state
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
 CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
         "reset", "crashlog", "feed", "tty"]
+# Messages a sender may stream ahead of the last SEQ (version 1: 16). Uploads are handled one
+# message at a time as they are read, so this costs no heap: the messages wait in the broker.
+# More in flight keeps the board busy while acknowledgements travel.
+WINDOW = 64
 _CONFIRMED = "/.mqb_confirmed"
 _CAUSES = {machine.PWRON_RESET: "power-on", machine.HARD_RESET: "hard", machine.WDT_RESET: "watchdog",
            machine.DEEPSLEEP_RESET: "deepsleep", machine.SOFT_RESET: "soft"}
@@ -67,7 +71,8 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
         "reset_cause": reset_cause(), "boots": mqb_state.boot_count(), "failed_boots": mqb_state.failed_boots(),
         "crashes": mqb_crash.count(), "uptime": time.ticks_diff(time.ticks_ms(), started_ms) // 1000,
         "mem_free": gc.mem_free(), "ip": wifi.ip() if wifi else None, "rssi": wifi.rssi() if wifi else None,
-        "modules": modules or {}, "proto": PROTO, "caps": CAPS, "t": time.time(),
+        "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
+        "t": time.time(),
     }
     if extra:
         s.update(extra)

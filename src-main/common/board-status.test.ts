@@ -17,6 +17,16 @@ describe('board status', () => {
     expect(hasCap(s, 'ls')).toBe(false);
   });
 
+  it('takes the stream window the board announces, within 8..256; 16 when it announces none', () => {
+    const w = (window: unknown) => parseBoardStatus('p', JSON.stringify({ proto: 2, window }))!.window;
+    expect(w(64)).toBe(64);
+    expect(w(undefined)).toBe(16);
+    expect(w('64')).toBe(16);
+    expect(w(2)).toBe(8);
+    expect(w(1e9)).toBe(256);
+    expect(w(40.7)).toBe(40);
+  });
+
   it('returns undefined for a cleared status and throws on garbage', () => {
     expect(parseBoardStatus('p', '')).toBeUndefined();
     expect(() => parseBoardStatus('p', '{nope')).toThrow();

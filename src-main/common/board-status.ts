@@ -1,7 +1,7 @@
 // The retained status a board publishes on <prefix>/mqb/status (docs/protocol.md), parsed
 // defensively: a board in the field may run the original firmware, an older version of ours,
 // or publish garbage. Pure TypeScript.
-import { PROTO_V1, V1_CAPS } from './protocol.js';
+import { MAX_WINDOW, MIN_WINDOW, PROTO_V1, V1_CAPS, WINDOW } from './protocol.js';
 
 export interface BoardStatus {
   prefix: string;
@@ -23,6 +23,8 @@ export interface BoardStatus {
   modules: Record<string, string>;
   proto: number;
   caps: string[];
+  /** Messages a stream to the board may have in flight beyond its last SEQ (default WINDOW). */
+  window: number;
   /** The board's clock when it published (seconds), if set. */
   t: number | null;
 }
@@ -66,8 +68,14 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     modules,
     proto,
     caps,
+    window: streamWindow(o.window),
     t: num(o.t),
   };
+}
+
+function streamWindow(v: unknown): number {
+  const n = num(v);
+  return n === null ? WINDOW : Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.floor(n)));
 }
 
 export function hasCap(s: Pick<BoardStatus, 'caps'> | undefined, cap: string): boolean {

@@ -13,8 +13,11 @@ export const SEQ_MASK = 0x7fff;
 export const NO_SEQ = 0x7fff;
 /** The board acknowledges every ACK_EVERY-th message of a stream with "SEQ <n>". */
 export const ACK_EVERY = 8;
-/** The sender keeps at most WINDOW messages in flight beyond the last acknowledged seq. */
+/** The sender keeps at most WINDOW messages in flight beyond the last acknowledged seq, unless the
+ * board's status announces another `window` (MIN_WINDOW..MAX_WINDOW). */
 export const WINDOW = 16;
+export const MIN_WINDOW = 8; // the board acknowledges every 8th message: a smaller window would stall
+export const MAX_WINDOW = 256;
 /** Payload per message of the original protocol; the board's receive buffer allows 4 KB. */
 export const V1_CHUNK = 1400;
 export const V2_CHUNK = 4096;

@@ -88,6 +88,23 @@ describe('BoardClient.send', () => {
     expect(s.published).toHaveLength(40);
   });
 
+  it('uses the window the board announced unless the call names one; 16 for a board that announced none', async () => {
+    const highest = async (extra: Parameters<typeof client>[1]) => {
+      const s = new FakeSession();
+      let holding = true;
+      const board = ackingBoard(s, 'id1', (seq) => holding && seq >= 8); // acks up to 0 only, for now
+      const p = client(s, extra).send('ota', { tail: 'abc', chunks: chunks(100) });
+      await new Promise((r) => setTimeout(r, 10));
+      const top = Math.max(...s.published.map((x) => decodeFrame(x.payload).seq));
+      holding = false;
+      board.release();
+      await p;
+      return top;
+    };
+    expect(await highest({})).toBe(16);
+    expect(await highest({ window: 64 })).toBe(64);
+  });
+
   it('sends one empty last message for an empty stream', async () => {
     const s = new FakeSession();
     ackingBoard(s);

@@ -16,6 +16,8 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 export interface BoardClientOptions {
   proto?: number;
   caps?: string[];
+  /** Default window of send(): what the board's status announced (WINDOW if it did not). */
+  window?: number;
   timeoutMs?: number;
   /** Makes a running command fail with BOARD_RESET when the board restarts (the engine wires the fleet registry in). */
   watchReset?: ResetWatch;
@@ -81,6 +83,8 @@ class ResultCollector {
 export class BoardClient {
   readonly proto: number;
   readonly caps: string[];
+  /** Default window of send(): what the board's status announced (WINDOW if it did not). */
+  readonly window: number;
   readonly timeoutMs: number;
   private readonly timers: Timers;
   private readonly newId: () => string;
@@ -92,6 +96,7 @@ export class BoardClient {
   ) {
     this.proto = opts.proto ?? PROTO_V1;
     this.caps = opts.caps ?? [...V1_CAPS];
+    this.window = opts.window ?? WINDOW;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.timers = opts.timers ?? realTimers;
     this.newId = opts.newId ?? (() => newCommandId());
@@ -126,7 +131,7 @@ export class BoardClient {
   async send(cmd: string, opts: SendOptions): Promise<Uint8Array> {
     const id = this.newId();
     const what = `${cmd} on ${this.prefix}`;
-    const window = opts.window ?? WINDOW;
+    const window = opts.window ?? this.window;
     let acked = -1;
     let wake: (() => void) | undefined;
     const collector = new ResultCollector(() => inv, what);

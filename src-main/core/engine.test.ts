@@ -11,17 +11,19 @@ function engineWith(s: FakeSession) {
 }
 
 describe('Engine', () => {
-  it('gives board clients the protocol and caps the status announced', async () => {
+  it('gives board clients the protocol, caps and stream window the status announced', async () => {
     const s = new FakeSession();
     const e = engineWith(s);
     await e.connect(profile);
-    s.deliver('sim/b1/mqb/status', JSON.stringify({ online: true, proto: 2, caps: ['eval', 'ls', 'tty'] }));
+    s.deliver('sim/b1/mqb/status', JSON.stringify({ online: true, proto: 2, caps: ['eval', 'ls', 'tty'], window: 64 }));
     const c = e.board('p1', 'sim/b1');
     expect(c.proto).toBe(2);
+    expect(c.window).toBe(64);
     expect(c.has('tty')).toBe(true);
     const v1 = e.board('p1', 'old/board');
     expect(v1.proto).toBe(1);
     expect(v1.caps).toEqual(['eval', 'get', 'put', 'ota']);
+    expect(v1.window).toBe(16);
   });
 
   it('openBoard: NO_BOARD without a status, OFFLINE for an offline one unless forced', async () => {

@@ -102,7 +102,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const c = this.conn(profileId);
     const status = c.registry.get(prefix)?.status;
     return new BoardClient(c.session, prefix, {
-      ...(status && { proto: status.proto, caps: status.caps }),
+      ...(status && { proto: status.proto, caps: status.caps, window: status.window }),
       ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
       watchReset: (onReset) => c.registry.watchReset(prefix, onReset),
     });

@@ -160,16 +160,21 @@ export class FakeTransferBoard {
     this.reply(id, 'OK');
   }
 
+  /** The message size of each get served. */
+  readonly getChunks: number[] = [];
+
   private command(cmd: string, id: string, tail: string, text: string): void {
     const v2only = ['otastat', 'stat', 'ls', 'mkdir', 'rm', 'rmdir', 'mv', 'df', 'reset'];
     if (this.proto === 1 && v2only.includes(cmd)) throw new Error(`Command '${cmd}' not supported`);
-    const opts = text && ['stat', 'ls', 'rmdir'].includes(cmd) ? (JSON.parse(text) as { sha?: boolean; recursive?: boolean }) : {};
+    const opts = text && ['stat', 'ls', 'rmdir', 'get'].includes(cmd) ? (JSON.parse(text) as { sha?: boolean; recursive?: boolean; chunk?: number }) : {};
     switch (cmd) {
       case 'otastat':
         return this.reply(id, JSON.stringify({ sha: tail, offset: tail === this.otaSha ? this.otaRecorded : 0, partition: 'ota_1' }));
       case 'get': {
         const data = this.file(tail);
-        const size = this.proto === 1 ? V1_CHUNK : V2_CHUNK;
+        // Version 1 sends 1,400-byte messages; version 2 what the request asks for (up to 4 KB).
+        const size = this.proto === 1 ? V1_CHUNK : Math.min(V2_CHUNK, opts.chunk ?? V1_CHUNK);
+        this.getChunks.push(size);
         let seq = 0;
         for (let at = 0; at < data.length; at += size) {
           const part = Uint8Array.from(data.subarray(at, at + size));

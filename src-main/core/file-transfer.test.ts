@@ -104,6 +104,7 @@ describe('getFile', () => {
     expect(r).toMatchObject({ bytes: 30_000, sha256: sha(data), verified: 'board' });
     expect(seen.at(-1)).toBe(30_000);
     expect(seen.length).toBeGreaterThan(5);
+    expect(b.getChunks).toEqual([4096]); // a version 2 board is asked for 4 KB messages
   });
 
   it('a reply corrupted on the way gives SHA_MISMATCH; a missing file ENOENT', async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MqbError } from '../common/errors.js';
 import type { ProgressSnapshot } from '../common/ota-plan.js';
 import { ProgressMeter, chunkBytes } from '../common/ota-plan.js';
-import { PROTO_V2, V1_CHUNK, V2_CHUNK, WINDOW, decodeText, putTail } from '../common/protocol.js';
+import { PROTO_V2, V1_CHUNK, V2_CHUNK, decodeText, putTail } from '../common/protocol.js';
 import { BoardFs } from './fs-ops.js';
 import type { TransferBoard } from './ota-engine.js';
 
@@ -45,7 +45,6 @@ export async function putFile(board: TransferBoard, remote: string, data: Uint8A
   const reply = await board.send('put', {
     tail: v2 ? putTail(remote, sha) : remote,
     chunks: chunkBytes(data, v2 ? V2_CHUNK : V1_CHUNK),
-    window: WINDOW,
     ...timing,
     onSent: (_seq, bytes) => {
       done += bytes;
@@ -75,6 +74,8 @@ export async function getFile(board: TransferBoard, remote: string, opts: Transf
   opts.onProgress?.(meter.update(0));
   const data = await board.request('get', {
     tail: remote,
+    // Version 2 takes 4 KB messages: a third as many as the default, for the same bytes.
+    ...(isV2(board) && { payload: JSON.stringify({ chunk: V2_CHUNK }) }),
     ...timing,
     onFrame: (p) => {
       done += p.length;

@@ -9,7 +9,7 @@ import { MqbError, isMqbError } from '../common/errors.js';
 import type { ErrorCode } from '../common/errors.js';
 import { validateAppImage } from '../common/firmware-image.js';
 import { ProgressMeter, chunkBytes, parseOtaStat, resumeOffset } from '../common/ota-plan.js';
-import { V1_CHUNK, V2_CHUNK, WINDOW, decodeText, otaTail } from '../common/protocol.js';
+import { V1_CHUNK, V2_CHUNK, decodeText, otaTail } from '../common/protocol.js';
 import type { BoardClient } from './board-client.js';
 import type { Engine } from './engine.js';
 
@@ -249,7 +249,6 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
     const reply = await board.send('ota', {
       tail: v2 ? otaTail(sha, offset) : sha,
       chunks: chunkBytes(image, v2 ? V2_CHUNK : V1_CHUNK, offset),
-      window: WINDOW,
       ...timing,
       onSent: (_seq, bytes) => {
         progress.sent += bytes;

@@ -29,6 +29,13 @@ export function redrawSequence(cols: number, prompt: string, prevCursor: number,
   return s;
 }
 
+/** xterm's colours from the theme's CSS variables (styles/app.css), read when the theme changes. */
+function terminalTheme(): { background: string; foreground: string; cursor: string; selectionBackground: string } {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return { background: v('--term-bg', '#111418'), foreground: v('--term-fg', '#e3e7ee'), cursor: v('--term-cursor', '#e3e7ee'), selectionBackground: v('--term-selection', '#34507e') };
+}
+
 export function XtermView({ boardKey }: { boardKey: BoardKey }) {
   const host = useRef<HTMLDivElement>(null);
 
@@ -38,7 +45,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
       fontSize: 13,
       cursorBlink: true,
       scrollback: 5000,
-      theme: { background: '#111418', foreground: '#e3e7ee' },
+      theme: terminalTheme(),
     });
     const fit = new FitAddon();
     term.loadAddon(fit);
@@ -146,7 +153,15 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
     const sub = term.onData(onKeys);
 
     term.focus();
+    // The colours follow the window's theme: the toggle (data-theme) and the system's scheme.
+    const retheme = () => (term.options.theme = terminalTheme());
+    const themeWatch = new MutationObserver(retheme);
+    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    const scheme = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+    scheme?.addEventListener('change', retheme);
     return () => {
+      themeWatch.disconnect();
+      scheme?.removeEventListener('change', retheme);
       sub.dispose();
       detach();
       ro.disconnect();
