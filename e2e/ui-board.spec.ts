@@ -21,9 +21,11 @@ test('terminal: completion, history, interrupt, type-ahead, and the transcript s
   await expectTerminalRows(page, ['>>> 6 * 7', '42']);
   await typeLine(page, 'time.sleep(30)');
   await expect(page.getByTestId('tty-status')).toHaveText('Running…');
+  await page.keyboard.type('print(99)'); // typed ahead, then dropped by Ctrl-C
   await page.keyboard.press('Control+C');
   await expect.poll(async () => (await terminalLines(page)).some((l) => l.startsWith('KeyboardInterrupt'))).toBe(true);
   await waitForPrompt(page);
+  await expect.poll(() => lastTerminalLine(page)).toBe('>>>');
   // Keys typed while a statement runs are kept and run once the prompt is back (type-ahead).
   await typeLine(page, 'time.sleep(2)');
   await expect(page.getByTestId('tty-status')).toHaveText('Running…');

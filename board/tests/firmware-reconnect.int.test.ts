@@ -5,6 +5,7 @@ import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import { startFaultProxy } from '../../src-main/testing/fault-proxy.js';
 import type { FaultProxy } from '../../src-main/testing/fault-proxy.js';
 import { startScriptedBroker } from '../../src-main/testing/scripted-broker.js';
+import type { ScriptedBroker } from '../../src-main/testing/scripted-broker.js';
 import { WIFI_UP, closeTestBoards, createTestBoard, probeAsync } from '../../src-main/sim/test-boards.js';
 import type { FirmwareRig } from './firmware-harness.js';
 import { startRig, until } from './firmware-harness.js';
@@ -94,16 +95,22 @@ describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (ki
 });
 
 describe('MQTT client resend after reconnect (scripted broker)', () => {
+  /** A board whose persistent-session client `c` is connected to `broker`; its first connection. */
+  async function connectBoard(broker: ScriptedBroker, clientId: string) {
+    const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
+    await board.powerOn();
+    await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio');
+    await probeAsync(board, 'wifi_up()');
+    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, ${JSON.stringify(clientId)}, keepalive=30, clean=False)\nc.start()`);
+    const first = await broker.nextConnection(10_000);
+    await probeAsync(board, 'c.wait_connected()');
+    return { board, first };
+  }
+
   it('a publish that waited through a reconnect does not overtake older unacknowledged messages', async () => {
     const broker = await startScriptedBroker({ autoPuback: false });
     try {
-      const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
-      await board.powerOn();
-      await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio');
-      await probeAsync(board, 'wifi_up()');
-      await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "order-test", keepalive=30, clean=False)\nc.start()`);
-      const first = await broker.nextConnection(10_000);
-      await probeAsync(board, 'c.wait_connected()');
+      const { board, first } = await connectBoard(broker, 'order-test');
       await board.probe('asyncio.create_task(c.publish("t/a", b"older", qos=1))');
       expect(await first.nextPacket('publish', 5000)).toMatchObject({ topic: 't/a', dup: false });
       // Another task is in the middle of a write (it holds the stream) when "newer" is published:
@@ -127,14 +134,8 @@ describe('MQTT client resend after reconnect (scripted broker)', () => {
   it('resends an unacknowledged QoS 1 publish with its original packet id and DUP set, before new messages', async () => {
     const broker = await startScriptedBroker({ autoPuback: false });
     try {
-      const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
-      await board.powerOn();
-      await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt');
-      await probeAsync(board, 'wifi_up()');
-      await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "resend-test", keepalive=30, clean=False)\nc.start()`);
-      const first = await broker.nextConnection(10_000);
-      await probeAsync(board, 'c.wait_connected()');
-      await board.probe('import asyncio\nasyncio.create_task(c.publish("t/a", b"first", qos=1))');
+      const { board, first } = await connectBoard(broker, 'resend-test');
+      await board.probe('asyncio.create_task(c.publish("t/a", b"first", qos=1))');
       const original = await first.nextPacket('publish', 5000);
       expect(original).toMatchObject({ topic: 't/a', qos: 1, dup: false });
       first.destroy(); // no PUBACK: the message is still unacknowledged

@@ -14,7 +14,8 @@ describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
   });
   afterAll(() => broker.close());
 
-  it('connects, subscribes, publishes QoS 0 and 1 both ways', async () => {
+  /** A board whose MQTT client `c` is connected, and a peer that collects what arrives on b/up/#. */
+  async function connectedBoard(clientId: string) {
     const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
     await board.powerOn();
     const peer = await mqtt.connectAsync(broker.url);
@@ -23,8 +24,13 @@ describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
     await peer.subscribeAsync('b/up/#', { qos: 1 });
     await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio\nrx = []');
     await probeAsync(board, 'wifi_up()');
-    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "b1", keepalive=20)\nc.start()`);
+    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, ${JSON.stringify(clientId)}, keepalive=20)\nc.start()`);
     await probeAsync(board, 'c.wait_connected()');
+    return { board, peer, got };
+  }
+
+  it('connects, subscribes, publishes QoS 0 and 1 both ways', async () => {
+    const { board, peer, got } = await connectedBoard('b1');
     await probeAsync(board, 'c.subscribe("b/down", lambda t, m, r, d: rx.append((t, bytes(m).decode(), d)))');
     await probeAsync(board, 'c.publish("b/up/0", "zero")');
     await probeAsync(board, 'c.publish("b/up/1", b"one", qos=1)');
@@ -39,16 +45,7 @@ describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
   });
 
   it('a publish while the event loop cannot run never cuts into a packet another task is draining', async () => {
-    const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
-    await board.powerOn();
-    const peer = await mqtt.connectAsync(broker.url);
-    const got: string[] = [];
-    peer.on('message', (t, p) => got.push(`${t}=${p.toString()}`));
-    await peer.subscribeAsync('b/up/#', { qos: 1 });
-    await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio');
-    await probeAsync(board, 'wifi_up()');
-    await board.probe(`c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "b2", keepalive=20)\nc.start()`);
-    await probeAsync(board, 'c.wait_connected()');
+    const { board, peer, got } = await connectedBoard('b2');
     // A task suspended in Stream.drain() with a packet the socket has not taken yet (a full socket).
     await probeAsync(board, 'c._lock.acquire()');
     await board.probe('held = b"\\x30\\x0e\\x00\\x08b/up/busheld"\nc._w.out_buf = held');

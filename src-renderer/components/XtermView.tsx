@@ -65,6 +65,12 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
     let st: LineState = emptyLine(historyOf(boardKey));
     let typeahead: string[] = [];
     let typeaheadSize = 0;
+    const takeTypeahead = (): string[] => {
+      const keys = typeahead;
+      typeahead = [];
+      typeaheadSize = 0;
+      return keys;
+    };
     term.write(crlf(transcriptOf(boardKey)));
     if (prompt) term.write(prompt);
 
@@ -75,13 +81,9 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
         term.write(text + st.line);
         if (st.cursor < st.line.length) term.write(`\x1b[${st.line.length - st.cursor}D`);
         // Replay the type-ahead; an Enter in it submits and clears `prompt`, the rest waits again.
-        const keys = typeahead;
-        typeahead = [];
-        typeaheadSize = 0;
-        keys.forEach(onKeys);
+        takeTypeahead().forEach(onKeys);
       } else {
-        typeahead = [];
-        typeaheadSize = 0;
+        takeTypeahead(); // dropped: the session is over
         term.write(`\r\n\x1b[2m[${text || 'session ended'}]\x1b[0m\r\n`);
       }
     });
@@ -113,8 +115,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
         // The board is busy (a statement runs, or its prompt is on the way): Ctrl-C interrupts and
         // drops the type-ahead, other keys wait for the prompt.
         if (data === '\x03') {
-          typeahead = [];
-          typeaheadSize = 0;
+          takeTypeahead(); // dropped, as a terminal's Ctrl-C flushes its input
           term.write('^C');
           void interrupt(boardKey);
         } else if (typeaheadSize + data.length <= TYPEAHEAD_MAX) {
