@@ -48,7 +48,11 @@ export class InterruptLine {
     if (!this.memory || !this.words) return false;
     for (;;) {
       if (this.acquire()) break;
-      if (Atomics.load(this.gate, CTRL_I32.KBD_GATE) !== KBD_GATE.TERMINAL) return false;
+      const state = Atomics.load(this.gate, CTRL_I32.KBD_GATE);
+      // A printing statement moves the gate between OPEN and TERMINAL on every print: a state
+      // that changed since acquire() looked is no refusal, only CLOSED is.
+      if (state === KBD_GATE.OPEN || state === KBD_GATE.FIRED) continue;
+      if (state !== KBD_GATE.TERMINAL) return false;
       // The worker runs the terminal's own code: it delivers the interrupt when that returns.
       Atomics.store(this.gate, CTRL_I32.KBD_DEFERRED, 1);
       if (Atomics.load(this.gate, CTRL_I32.KBD_GATE) === KBD_GATE.TERMINAL) return true;
