@@ -88,6 +88,15 @@ export async function rawLoopRoundTrip(client: MqttClient, i: number): Promise<n
 
 const echoing = new WeakSet<MqttClient>();
 
+/** Milliseconds from publishing `body` on `inTopic` until an echo of it arrives on `outTopic`. */
+async function echoTime(pub: MqttClient, inTopic: string, outTopic: string, body: string): Promise<number> {
+  const back = arrival(pub, outTopic, body);
+  const t0 = performance.now();
+  await pub.publishAsync(inTopic, body, { qos: 1 });
+  await back;
+  return performance.now() - t0;
+}
+
 /**
  * Context for the eval figures: console -> broker -> a trivial Node echo client -> broker ->
  * console (QoS 1 both ways): the same two broker passes as an eval, with no board.
@@ -103,12 +112,7 @@ export async function rawEchoRoundTrip(pub: MqttClient, echo: MqttClient, i: num
     await echo.subscribeAsync(inTopic, { qos: 1 });
     await pub.subscribeAsync(outTopic, { qos: 1 });
   }
-  const body = `ping ${i}`;
-  const back = arrival(pub, outTopic, body);
-  const t0 = performance.now();
-  await pub.publishAsync(inTopic, body, { qos: 1 });
-  await back;
-  return performance.now() - t0;
+  return echoTime(pub, inTopic, outTopic, `ping ${i}`);
 }
 
 const replying = new WeakSet<MqttClient>();
@@ -213,10 +217,5 @@ export async function rawBoardEcho(board: BoardClient, pub: MqttClient, i: numbe
     });
     await new Promise((r) => setTimeout(r, 200)); // the SUBACK
   }
-  const body = `echo ${i}`;
-  const back = arrival(pub, outTopic, body);
-  const t0 = performance.now();
-  await pub.publishAsync(inTopic, body, { qos: 1 });
-  await back;
-  return performance.now() - t0;
+  return echoTime(pub, inTopic, outTopic, `echo ${i}`);
 }

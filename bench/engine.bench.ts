@@ -25,7 +25,8 @@
 // BENCH_FLEET_SIZE (1500000), BENCH_SETTLE_S (15: after the boards booted, before measuring);
 // BENCH_CONSOLE_NAGLE=1 turns Nagle's algorithm back ON on the engine's own socket (diagnostic:
 // what TCP_NODELAY buys; the raw reference clients always have it off); BENCH_OUT names the
-// results file (default engine.latest.json); BENCH_NO_BUILD=1 skips rebuilding dist/main.
+// results file, in bench/results unless the path is absolute (default engine.latest.json);
+// BENCH_NO_BUILD=1 skips rebuilding dist/main.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   const outDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, process.env.BENCH_OUT ?? (CONSOLE_NAGLE ? 'engine-console-nagle.latest.json' : 'engine.latest.json'));
+  const outFile = path.resolve(outDir, process.env.BENCH_OUT ?? (CONSOLE_NAGLE ? 'engine-console-nagle.latest.json' : 'engine.latest.json'));
   fs.writeFileSync(outFile, `${JSON.stringify({ ...results, table: Object.fromEntries(rows) }, null, 2)}\n`);
   console.log(`\nwritten to ${outFile}`);
   setTimeout(() => {
