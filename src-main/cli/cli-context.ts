@@ -3,6 +3,7 @@
 // board lookup (NO_BOARD / OFFLINE), and errors turned into messages and exit codes.
 import type { Command } from 'commander';
 import { EXIT_CODES, exitCodeOf, isMqbError, MqbError } from '../common/errors.js';
+import { visibleText } from '../common/terminal-text.js';
 import type { BoardClient } from '../core/board-client.js';
 import { describeProfile, resolveConnection } from '../core/broker-profile.js';
 import type { ConnectionOptions, ResolvedConnection } from '../core/broker-profile.js';
@@ -100,7 +101,8 @@ export function reportError(io: CliIo, err: unknown, json: boolean): number {
   const message = err instanceof Error ? err.message : String(err);
   // A command that already printed its JSON result (ok: false inside) only sets the exit code.
   if (json && !(isMqbError(err) && err.details?.jsonPrinted)) printJson(io, { ok: false, error: { code: isMqbError(err) ? err.code : 'INTERNAL', message } });
-  io.stderr.write(`mqboard: ${message}\n`);
+  // Messages carry board text (tracebacks, error replies): never raw to the terminal.
+  io.stderr.write(`mqboard: ${visibleText(message)}\n`);
   if (!isMqbError(err) && err instanceof Error && err.stack && io.env.MQBOARD_DEBUG) io.stderr.write(`${err.stack}\n`);
   return code;
 }

@@ -3,14 +3,35 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { MqbError } from '../common/errors.js';
+import { visibleText } from '../common/terminal-text.js';
 import type { BoardClient } from '../core/board-client.js';
 import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, optionsOf, printJson, withBoard } from './cli-context.js';
 import type { GlobalOptions } from './cli-context.js';
 
-/** Runs code with `cmd` and streams the output; returns it whole. */
+/**
+ * Board output made safe for a terminal: CR-LF made plain (a CR at the end of a message waits for
+ * the next one), every other control character and escape sequence shown escaped.
+ */
+class OutputEcho {
+  private cr = false;
+  constructor(private readonly out: CliIo['stdout']) {}
+  write(part: string): void {
+    let text = (this.cr ? '\r' : '') + part;
+    this.cr = text.endsWith('\r');
+    if (this.cr) text = text.slice(0, -1);
+    if (text) this.out.write(visibleText(text.replace(/\r\n/g, '\n')));
+  }
+  end(): void {
+    if (this.cr) this.out.write(visibleText('\r'));
+    this.cr = false;
+  }
+}
+
+/** Runs code with `cmd` and streams the output (filtered for the terminal); returns it whole. */
 export async function runStreamed(board: BoardClient, cmd: 'eval' | 'exec', source: string, io: CliIo, echo: boolean, signal?: AbortSignal): Promise<string> {
   const decoder = new TextDecoder();
+  const shown = new OutputEcho(io.stdout);
   let text = '';
   await board.request(cmd, {
     payload: source,
@@ -18,13 +39,14 @@ export async function runStreamed(board: BoardClient, cmd: 'eval' | 'exec', sour
     onFrame: (payload) => {
       const part = decoder.decode(payload, { stream: true });
       text += part;
-      if (echo) io.stdout.write(part);
+      if (echo) shown.write(part);
     },
   });
   const tail = decoder.decode();
   text += tail;
   if (echo) {
-    if (tail) io.stdout.write(tail);
+    shown.write(tail);
+    shown.end();
     if (text && !text.endsWith('\n')) io.stdout.write('\n');
   }
   return text;

@@ -18,6 +18,11 @@ function fakeBoard(s: FakeSession) {
       if (msg === 'lprint("hi")\n') reply('ohi\r\n');
       if (msg === 'lx = \x1b]0;evil\x07\n') reply('o\x1b]0;evil\x07\r\n');
       if (msg === 'c') reply('oKeyboardInterrupt\r\n');
+      if (msg === 'lcolour\n') {
+        // A colour, then an OSC 52 (clipboard write) split across two output messages.
+        reply('o\x1b[31mred\x1b[0m \x1b]5');
+        reply('o2;c;aGk=\x07\r\n');
+      }
       if (msg === 'q') return reply('e', true);
       reply('p>>> ');
     }, 20);
@@ -36,6 +41,15 @@ describe('repl over the board tty', () => {
     // Output arrives after the input ended and is still shown; escape sequences are neutralised.
     expect(t.out()).toBe('hi\n\\x1b]0;evil\\x07\n');
     expect(s.subscriptions).toEqual([]);
+  });
+
+  it('is a terminal: colours pass, OSC 52 (clipboard) is shown escaped even when split across messages', async () => {
+    const s = new FakeSession();
+    fakeBoard(s);
+    const t = testIo({});
+    t.stdin.end('colour\n');
+    await ttyRepl(new TtySession(s, 'b', { newId: () => 'T' }), t.io);
+    expect(t.out()).toBe('\x1b[31mred\x1b[0m \\x1b]52;c;aGk=\\x07\n');
   });
 
   it('Ctrl-C sends an interrupt to the board', async () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { MqbError } from '../common/errors.js';
-import { visibleText } from '../common/log-line.js';
+import { TerminalFilter, visibleText } from '../common/terminal-text.js';
 import type { BoardClient } from '../core/board-client.js';
 import type { TtySession } from '../core/tty-session.js';
 import type { CliIo } from './cli-io.js';
@@ -38,7 +38,7 @@ function saveHistory(file: string, history: string[]): void {
   }
 }
 
-/** Board output on the terminal: CR-LF made plain, control sequences neutralised. */
+/** Eval-loop output and errors: CR-LF made plain, control sequences neutralised. */
 const shown = (text: string) => visibleText(text.replace(/\r\n/g, '\n'));
 
 function makeReadline(io: CliIo, completer?: readline.AsyncCompleter): { rl: readline.Interface; save: () => void; prompt: () => void } {
@@ -69,18 +69,23 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
   });
   let pending = 0;
   let drained: (() => void) | undefined;
+  // A terminal like the serial REPL: colours and cursor movement pass, OSC (title, clipboard,
+  // links) and the like are shown escaped; one filter per session holds sequences split in two.
+  const term = new TerminalFilter();
+  const shownTty = (text: string) => term.push(text.replace(/\r\n/g, '\n'));
   await new Promise<void>((resolve, reject) => {
     const removeInterrupt = io.onInterrupt(() => void tty.interrupt().catch(() => {}));
-    tty.on('output', (text) => io.stdout.write(shown(text)));
+    tty.on('output', (text) => io.stdout.write(shownTty(text)));
     tty.on('prompt', (p) => {
       pending = Math.max(0, pending - 1);
       if (pending === 0) drained?.();
-      rl.setPrompt(p);
+      rl.setPrompt(visibleText(p));
       prompt();
     });
     tty.on('end', ({ text, error }) => {
       removeInterrupt();
-      if (text) io.stdout.write(`${shown(text)}\n`);
+      const rest = term.end() + (text ? `${shown(text)}\n` : '');
+      if (rest) io.stdout.write(rest);
       rl.close();
       if (error) reject(error);
       else resolve();
@@ -102,7 +107,7 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
       drained = quit;
       setTimeout(quit, DRAIN_MS).unref();
     });
-    rl.setPrompt(first);
+    rl.setPrompt(visibleText(first));
     prompt();
   });
 }

@@ -26,3 +26,11 @@ describe('colorEnabled', () => {
     expect(colorEnabled({ env: { FORCE_COLOR: '1' } }, { write: () => 0, isTTY: false })).toBe(true);
   });
 });
+
+describe('renderLogLine and multi-line messages', () => {
+  it('marks continuation lines so a board cannot fake another log line with \\n', () => {
+    const line = parseLogLine('I 1     main: fine\nE 2     auth: login failed for root');
+    expect(renderLogLine(line, false)).toBe('I 1     main: fine\n  | E 2     auth: login failed for root\n');
+    expect(renderLogLine(parseLogLine('no header\nE 2 x: y'), false)).toBe('no header\n  | E 2 x: y\n');
+  });
+});

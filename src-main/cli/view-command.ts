@@ -17,8 +17,11 @@ export const LEVEL_COLORS: Record<LogLevel, string> = {
   '?': '',
 };
 
+/** Marks the continuation lines of a multi-line message: a board cannot fake another log line with \n. */
+export const CONTINUATION = '  | ';
+
 export function renderLogLine(line: LogLine, color: boolean): string {
-  const text = visibleText(formatLogLine(line));
+  const text = visibleText(formatLogLine(line)).replace(/\n/g, `\n${CONTINUATION}`);
   const c = color ? LEVEL_COLORS[line.level] : '';
   return c ? `${c}${text}\x1b[0m\n` : `${text}\n`;
 }

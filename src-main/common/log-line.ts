@@ -46,12 +46,5 @@ export function formatLogLine(l: LogLine): string {
   return `${l.level} ${l.time} ${l.logger.padStart(8)}: ${l.text}`;
 }
 
-/**
- * Text from a board is untrusted: it must not drive the terminal (escape sequences could
- * retitle the window, move the cursor, fake other lines). Control characters other than
- * newline and tab are shown as \xNN.
- */
-export function visibleText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/** Board text made inert for a terminal (kept here for the modules that import it from the log format). */
+export { visibleText } from './terminal-text.js';

@@ -5,9 +5,11 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef } from 'react';
+import { terminalText } from '../../src-main/common/terminal-text.js';
 import type { BoardKey } from '../lib/board-key.js';
 import { applyCompletion, editLine, emptyLine } from '../lib/line-editor.js';
 import type { LineState } from '../lib/line-editor.js';
+import { INERT_LINKS } from '../lib/terminal-links.js';
 import { attachTerminal, complete, historyOf, interrupt, recordEcho, saveHistory, sendInput, transcriptOf } from '../services/tty.js';
 import { useTty } from '../stores/tty-store.js';
 
@@ -46,6 +48,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
       cursorBlink: true,
       scrollback: 5000,
       theme: terminalTheme(),
+      linkHandler: INERT_LINKS,
     });
     const fit = new FitAddon();
     term.loadAddon(fit);
@@ -90,7 +93,8 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
 
     const submit = (text: string, paste: boolean) => {
       // Echo what was sent (pasted blocks with continuation prompts, like the serial REPL).
-      const shown = paste ? text.replace(/\n(?!$)/g, '\n... ') : text;
+      // A paste may carry escape sequences too (copied from a web page): echoed inert.
+      const shown = terminalText(paste ? text.replace(/\n(?!$)/g, '\n... ') : text);
       if (paste) term.write(crlf(shown));
       else term.write('\r\n');
       recordEcho(boardKey, prompt + shown);

@@ -17,7 +17,7 @@ import { resetLogService, subscribeLogs, unsubscribeLogs } from './logs.js';
 import { onOtaProgress, stageImage } from './ota.js';
 import { connectProfile, disconnectProfile, saveProfile } from './profiles.js';
 import { cancelTransfer, downloadFile, uploadData } from './transfers.js';
-import { attachTerminal, interrupt, openSession, sendInput } from './tty.js';
+import { attachTerminal, interrupt, onTtyOutput, openSession, sendInput, transcriptOf } from './tty.js';
 
 async function until<T>(what: () => T | undefined | false, ms = 3000): Promise<T> {
   const end = Date.now() + ms;
@@ -201,6 +201,19 @@ describe('logs, terminal, crashes and OTA', () => {
     expect(useTty.getState().sessions[B1]?.prompt).toBe('');
     await interrupt(B1);
     await until(() => out.some((o) => o.includes('KeyboardInterrupt')));
+    detach();
+  });
+
+  it('REPL output reaches the terminal with colours, but OSC 52/0/8 escaped (also when split)', async () => {
+    const out: string[] = [];
+    const detach = attachTerminal(B1, (kind, text) => out.push(`${kind}:${text}`));
+    await openSession(B1);
+    const sessionId = await until(() => useTty.getState().sessions[B1]?.sessionId);
+    onTtyOutput({ sessionId, kind: 'out', text: '\x1b[31mred\x1b[0m \x1b]52;c;aGk=' });
+    onTtyOutput({ sessionId, kind: 'out', text: '\x07\x1b]0;title\x07\x1b]8;;https://x\x07link\x1b]8;;\x07\n' });
+    const shown = '\x1b[31mred\x1b[0m \\x1b]52;c;aGk=\\x07\\x1b]0;title\\x07\\x1b]8;;https://x\\x07link\\x1b]8;;\\x07\n';
+    expect(out.filter((o) => o.startsWith('out:')).map((o) => o.slice(4)).join('')).toBe(shown);
+    expect(transcriptOf(B1)).toContain(shown);
     detach();
   });
 

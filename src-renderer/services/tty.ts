@@ -1,6 +1,7 @@
 // REPL sessions (tty.*). Output streams to the terminal that is attached, and into a bounded
 // transcript so a terminal re-mounted later (switching tabs) shows what happened meanwhile.
 import type { EventOf } from '../../src-main/common/contract.js';
+import { TerminalFilter, terminalText } from '../../src-main/common/terminal-text.js';
 import { splitBoardKey } from '../lib/board-key.js';
 import type { BoardKey } from '../lib/board-key.js';
 import { useTty } from '../stores/tty-store.js';
@@ -13,6 +14,9 @@ const histories = new Map<BoardKey, readonly string[]>();
 const sessionKeys = new Map<string, BoardKey>();
 const transcripts = new Map<BoardKey, string>();
 const writers = new Map<BoardKey, TtyWriter>();
+// Board output is untrusted: colours and cursor movement reach xterm, OSC (title, clipboard
+// write, links) and the like arrive escaped. One stream filter per board's session.
+const filters = new Map<BoardKey, TerminalFilter>();
 // Output for a session whose tty.open reply has not arrived yet (events can overtake replies).
 const early = new Map<string, EventOf<'tty.output'>[]>();
 
@@ -40,7 +44,22 @@ export function attachTerminal(key: BoardKey, writer: TtyWriter): () => void {
   };
 }
 
-function deliver(key: BoardKey, ev: EventOf<'tty.output'>): void {
+function filtered(key: BoardKey, ev: EventOf<'tty.output'>): string {
+  let f = filters.get(key);
+  if (!f) filters.set(key, (f = new TerminalFilter()));
+  if (ev.kind === 'out') return f.push(ev.text);
+  if (ev.kind === 'prompt') return terminalText(ev.text);
+  filters.delete(key);
+  const rest = f.end(); // an unfinished sequence, shown escaped before the end
+  if (rest) {
+    record(key, rest);
+    writers.get(key)?.('out', rest);
+  }
+  return terminalText(ev.text);
+}
+
+function deliver(key: BoardKey, raw: EventOf<'tty.output'>): void {
+  const ev = { ...raw, text: filtered(key, raw) };
   if (ev.kind === 'out') record(key, ev.text);
   if (ev.kind === 'prompt') useTty.getState().patchSession(key, { prompt: ev.text });
   if (ev.kind === 'end') {
@@ -121,6 +140,7 @@ export async function closeSession(key: BoardKey): Promise<void> {
   const s = useTty.getState().sessions[key];
   useTty.getState().setSession(key, undefined);
   transcripts.delete(key);
+  filters.delete(key);
   if (s?.sessionId) {
     sessionKeys.delete(s.sessionId);
     try {
