@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { eventSchema } from '../common/contract.js';
 import type { EventName } from '../common/contract.js';
 import { MqbError } from '../common/errors.js';
 import { decodeFrame, decodeText, encodeFrame, encodeText } from '../common/protocol.js';
+import { validate } from '../common/schema.js';
 import { Engine } from '../core/engine.js';
 import { FakeSession } from '../core/fake-session.js';
 import { ConsoleService } from './console-service.js';
@@ -60,6 +62,55 @@ describe('console service', () => {
       expect(fleet).toHaveLength(1);
       expect((fleet[0]![1] as { upserts: unknown[] }).upserts).toHaveLength(20);
       expect(await call('fleet.snapshot', { profileId: 'lab' })).toMatchObject({ ok: true, result: expect.arrayContaining([expect.objectContaining({ prefix: 'sim/b7', online: true, fw: '1.0.0' })]) });
+      await service.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('one board with a 250-character prefix does not blank the fleet: the snapshot and the batch keep the others', async () => {
+    vi.useFakeTimers();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { call, session, events, service } = setup();
+      await call('profiles.connect', { id: 'lab' });
+      const long = `evil/${'x'.repeat(245)}`;
+      session.deliver(`${long}/mqb/status`, status(long), { retain: true, dup: false });
+      session.deliver('sim/b1/mqb/status', status('sim/b1'), { retain: true, dup: false });
+      await vi.advanceTimersByTimeAsync(150);
+      const batch = events.find(([e]) => e === 'fleet.changed')![1];
+      expect(validate(eventSchema('fleet.changed'), batch)).toEqual({ ok: true, value: batch });
+      expect((batch as { upserts: { prefix: string }[] }).upserts.map((b) => b.prefix)).toEqual(['sim/b1']);
+      expect(await call('fleet.snapshot', { profileId: 'lab' })).toMatchObject({ ok: true, result: [expect.objectContaining({ prefix: 'sim/b1' })] });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('evil/xxx'));
+      await service.close();
+    } finally {
+      error.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
+  it('pages the snapshot and splits a large batch: 10,500 boards (beyond the 10,000 array cap) in pages and events of 1,000', async () => {
+    vi.useFakeTimers();
+    try {
+      const { call, session, events, service } = setup();
+      await call('profiles.connect', { id: 'lab' });
+      const prefixes = Array.from({ length: 10_500 }, (_, i) => `f/b${String(i).padStart(5, '0')}`);
+      for (const p of prefixes) session.deliver(`${p}/mqb/status`, status(p), { retain: true, dup: false });
+      await vi.advanceTimersByTimeAsync(150);
+      const batches = events.filter(([e]) => e === 'fleet.changed').map(([, d]) => d as { upserts: { prefix: string }[] });
+      expect(batches.map((b) => b.upserts.length)).toEqual([...Array<number>(10).fill(1_000), 500]);
+      for (const b of batches) expect(validate(eventSchema('fleet.changed'), b).ok).toBe(true);
+      const seen: string[] = [];
+      for (let pages = 0; pages < 20; pages++) {
+        const after = seen.at(-1);
+        const r = await call('fleet.snapshot', { profileId: 'lab', ...(after && { after }) });
+        expect(r).toMatchObject({ ok: true });
+        const page = (r as { result: { prefix: string }[] }).result;
+        seen.push(...page.map((b) => b.prefix));
+        if (page.length < 1_000) break;
+      }
+      expect(seen).toEqual(prefixes);
       await service.close();
     } finally {
       vi.useRealTimers();

@@ -1,10 +1,11 @@
 // Broker profiles, connections and the fleet: app.info, profiles.*, fleet.snapshot. Connecting a
 // profile wires its registry into batched `fleet.changed` events and its session state into
 // `profiles.state`.
-import type { ProfileView } from '../common/contract.js';
+import { FLEET_PAGE_SIZE } from '../common/contract.js';
+import type { BoardView, ProfileView } from '../common/contract.js';
 import { isMqbError } from '../common/errors.js';
 import type { BrokerProfile } from '../core/broker-profile.js';
-import { toBoardView } from './board-view.js';
+import { fittingView, snapshotPage } from './board-view.js';
 import { Batcher } from './event-bus.js';
 import type { HandlerGroup, ServiceContext } from './service-context.js';
 
@@ -40,7 +41,7 @@ export class ProfileOps {
         await this.disconnect(id);
         return {};
       },
-      'fleet.snapshot': async ({ profileId }) => ctx.engine.registry(profileId).list().map(toBoardView),
+      'fleet.snapshot': async ({ profileId, after }) => snapshotPage(ctx.engine.registry(profileId).list(), after),
     };
   }
 
@@ -86,9 +87,11 @@ export class ProfileOps {
       }
       const views = [...upserts].flatMap((p) => {
         const e = registry.get(p);
-        return e ? [toBoardView(e)] : [];
+        const v = e && fittingView(e);
+        return v ? [v] : [];
       });
-      this.ctx.bus.emit('fleet.changed', { profileId, upserts: views, removed: [...removed] });
+      // A prefix too long for the contract was never sent, so its removal is not either.
+      this.emitChanges(profileId, views, [...removed].filter((p) => p.length <= 200));
     });
     const onUpsert = (e: { prefix: string }) => batch.push({ upsert: e.prefix });
     const onRemoved = (prefix: string) => batch.push({ removed: prefix });
@@ -101,6 +104,13 @@ export class ProfileOps {
       registry.off('board-removed', onRemoved);
       batch.cancel();
     });
+  }
+
+  /** One event per FLEET_PAGE_SIZE boards: a burst (thousands discovered at once) stays valid. */
+  private emitChanges(profileId: string, upserts: BoardView[], removed: string[]): void {
+    for (let i = 0; i === 0 || i < Math.max(upserts.length, removed.length); i += FLEET_PAGE_SIZE) {
+      this.ctx.bus.emit('fleet.changed', { profileId, upserts: upserts.slice(i, i + FLEET_PAGE_SIZE), removed: removed.slice(i, i + FLEET_PAGE_SIZE) });
+    }
   }
 
   private setState(id: string, state: ProfileView['state'], error?: string): void {

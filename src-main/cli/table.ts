@@ -1,6 +1,11 @@
 // Plain-text tables and human durations for the CLI's listings.
+import { clipText } from '../common/terminal-text.js';
 
-export function table(headers: string[], rows: string[][]): string {
+/** The widest a cell gets: board text (a 250-character prefix, a long reason) must not blow up a table. */
+export const MAX_CELL = 80;
+
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map((c) => clipText(c, MAX_CELL)));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)].map((l) => `${l}\n`).join('');

@@ -76,6 +76,8 @@ export const BoardView = s.object({
   modules: s.record(s.string({ max: 500 }), { key: s.string({ min: 1, max: 100 }), max: 100 }),
   /** The last status could not be parsed: what was wrong (the previous values are kept). */
   malformed: s.optional(s.string({ max: 1_000 })),
+  /** Something the operator should know: e.g. another board's prefix is nested in this one's. */
+  warning: s.optional(s.string({ max: 1_000 })),
 });
 
 export const FileEntry = s.object({
@@ -124,6 +126,9 @@ const TransferId = id('transfer id');
 export const TransferPhase = s.enum(['starting', 'transferring', 'verifying', 'done', 'failed', 'cancelled']);
 const none = s.object({});
 
+/** Boards per `fleet.snapshot` page and per `fleet.changed` list: far below the array limit. */
+export const FLEET_PAGE_SIZE = 1_000;
+
 // ---- Requests and events -------------------------------------------------------------------
 
 export interface RequestDef {
@@ -147,7 +152,11 @@ export const contract = defineContract({
     'profiles.remove': { params: s.object({ id: ProfileId }), result: none },
     'profiles.connect': { params: s.object({ id: ProfileId }), result: none, timeoutMs: 30_000 },
     'profiles.disconnect': { params: s.object({ id: ProfileId }), result: none },
-    'fleet.snapshot': { params: s.object({ profileId: ProfileId }), result: s.array(BoardView) },
+    /**
+     * One page of the fleet, sorted by prefix: the boards after `after` (the last prefix of the
+     * previous page), at most FLEET_PAGE_SIZE. A full page means there may be more.
+     */
+    'fleet.snapshot': { params: s.object({ profileId: ProfileId, after: s.optional(s.string({ min: 1, max: 200 })) }), result: s.array(BoardView, { max: FLEET_PAGE_SIZE }) },
     'board.eval': { params: s.object({ ...Target, source: s.string({ min: 1, max: 65_536 }) }), result: s.object({ output: s.string({ max: 16 * 1024 * 1024 }) }), timeoutMs: 30_000 },
     'board.ls': { params: s.object({ ...Target, path: BoardPath, recursive: s.optional(s.boolean()) }), result: s.array(FileEntry), timeoutMs: 30_000 },
     'board.mkdir': { params: s.object({ ...Target, path: BoardPath }), result: none },
@@ -194,8 +203,8 @@ export const contract = defineContract({
   },
   events: {
     'profiles.state': s.object({ id: ProfileId, state: ProfileState, error: s.optional(s.string({ max: 2_000 })) }),
-    /** Batched (at most 10 a second). */
-    'fleet.changed': s.object({ profileId: ProfileId, upserts: s.array(BoardView), removed: s.array(s.string({ max: 200 })) }),
+    /** Batched (at most 10 a second), at most FLEET_PAGE_SIZE boards in each list (a larger batch is split). */
+    'fleet.changed': s.object({ profileId: ProfileId, upserts: s.array(BoardView, { max: FLEET_PAGE_SIZE }), removed: s.array(s.string({ max: 200 }), { max: FLEET_PAGE_SIZE }) }),
     'tty.output': s.object({ sessionId: id('session id'), kind: s.enum(['out', 'prompt', 'end']), text: s.string({ max: 1024 * 1024 }) }),
     /** Batched. */
     'logs.lines': s.object({ ...Target, lines: s.array(LogLine) }),

@@ -111,3 +111,8 @@ export function terminalText(s: string): string {
   const f = new TerminalFilter();
   return f.push(s) + f.end();
 }
+
+/** At most `max` characters: longer text ends with "…" (board text in bounded fields and cells). */
+export function clipText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

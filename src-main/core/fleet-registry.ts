@@ -17,6 +17,8 @@ export interface BoardEntry {
   crashes?: CrashRecord[];
   /** Why the last status could not be parsed (the previous one is kept). */
   malformed?: string;
+  /** Set by the registry: this board's prefix is nested in another's, or holds another's. */
+  warning?: string;
 }
 
 export interface FleetRegistryEvents {

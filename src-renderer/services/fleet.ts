@@ -1,5 +1,6 @@
 // The fleet of each connected broker: a snapshot when it comes online, then batched changes.
-import type { EventOf } from '../../src-main/common/contract.js';
+import { FLEET_PAGE_SIZE } from '../../src-main/common/contract.js';
+import type { BoardView, EventOf } from '../../src-main/common/contract.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { useSelection } from '../stores/selection-store.js';
 import { errorText, request } from './api.js';
@@ -7,7 +8,14 @@ import { errorText, request } from './api.js';
 export async function loadSnapshot(profileId: string): Promise<void> {
   useFleet.getState().setSnapshotState(profileId, true);
   try {
-    const boards = await request('fleet.snapshot', { profileId });
+    // The snapshot comes in pages (sorted by prefix): a full page means there may be more.
+    const boards: BoardView[] = [];
+    for (;;) {
+      const after = boards.at(-1)?.prefix;
+      const page = await request('fleet.snapshot', { profileId, ...(after !== undefined && { after }) });
+      boards.push(...page);
+      if (page.length < FLEET_PAGE_SIZE) break;
+    }
     useFleet.getState().replaceProfileBoards(profileId, boards);
     useFleet.getState().setSnapshotState(profileId, false);
   } catch (e) {

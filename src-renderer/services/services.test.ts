@@ -58,6 +58,17 @@ describe('profiles and fleet', () => {
     expect(useFleet.getState().boards.size).toBe(0);
   });
 
+  it('fetches every page of a large fleet\'s snapshot', async () => {
+    stop();
+    fake.close();
+    fake = new FakeConsoleApi({ boards: 2_500, latencyMs: 0, churnPerSecond: 0 });
+    stop = startConsole(fake, { tickMs: 60_000 });
+    await until(() => useProfiles.getState().loaded);
+    await connectProfile('demo');
+    await until(() => useFleet.getState().boards.size === 2_500 && !useFleet.getState().snapshot.demo?.loading);
+    expect(useFleet.getState().snapshot.demo?.error).toBeUndefined();
+  });
+
   it('puts a connection failure on the profile, and a refused profile in the form', async () => {
     fake.profiles.get('lab')!.view.url = 'mqtts://unreachable.example:8883';
     await connectProfile('lab');

@@ -2,7 +2,7 @@
 // latency. It lets the UI be developed and measured without main, a broker or boards (component
 // work, the performance bench with 1,000 boards), and mirrors the contract's behaviour: params
 // validated against the schemas, errors as ConsoleError with the engine's codes.
-import { ConsoleError, contract } from '../../src-main/common/contract.js';
+import { ConsoleError, contract, FLEET_PAGE_SIZE } from '../../src-main/common/contract.js';
 import type { ConsoleApi, EventName, EventOf, ParamsOf, RequestName, ResultOf } from '../../src-main/common/contract.js';
 import { validateAppImage } from '../../src-main/common/firmware-image.js';
 import { validate } from '../../src-main/common/schema.js';
@@ -85,7 +85,11 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
       return {};
     },
     'profiles.disconnect': ({ id }) => (this.setState(this.profile(id), 'offline'), {}),
-    'fleet.snapshot': ({ profileId }) => [...this.online(profileId).boards.values()].map((b) => b.view),
+    'fleet.snapshot': ({ profileId, after }) => {
+      const all = [...this.online(profileId).boards.values()].map((b) => b.view).sort((a, b) => a.prefix.localeCompare(b.prefix));
+      const from = after === undefined ? 0 : all.findIndex((b) => b.prefix.localeCompare(after) > 0);
+      return from < 0 ? [] : all.slice(from, from + FLEET_PAGE_SIZE);
+    },
     'board.eval': ({ profileId, prefix, source }) => (this.board(profileId, prefix), { output: `${source}\n` }),
     'board.ls': ({ profileId, prefix, path }) => this.board(profileId, prefix).fs.ls(path),
     'board.mkdir': ({ profileId, prefix, path }) => (this.board(profileId, prefix).fs.mkdir(path), {}),
