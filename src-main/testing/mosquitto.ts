@@ -21,6 +21,8 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** `pattern readwrite %u/#`: clients only see topics under their username. */
   aclPrefix?: boolean;
+  /** The text of an ACL file (`user`, `topic`, `pattern` lines), instead of aclPrefix. */
+  acl?: string;
   /** Appended at the end of the config, i.e. after the last (TLS if any) listener. */
   extraConfig?: string;
   startTimeoutMs?: number;
@@ -103,8 +105,8 @@ async function writeConfig(dir: string, ports: number[], opts: MosquittoOptions)
   } else {
     lines.push('allow_anonymous true');
   }
-  if (opts.aclPrefix) {
-    await writeFile(join(dir, 'acl'), 'pattern readwrite %u/#\n');
+  if (opts.aclPrefix || opts.acl !== undefined) {
+    await writeFile(join(dir, 'acl'), opts.acl ?? 'pattern readwrite %u/#\n');
     lines.push(`acl_file ${join(dir, 'acl')}`);
   }
   lines.push(`listener ${ports[0]} ${HOST}`);
