@@ -90,6 +90,23 @@ describe('console service', () => {
     }
   });
 
+  it('puts the nested-prefix warning on both boards\' views', async () => {
+    vi.useFakeTimers();
+    try {
+      const { call, session, service } = setup();
+      await call('profiles.connect', { id: 'lab' });
+      session.deliver('sim/mqb/status', status('sim'), { retain: true, dup: false });
+      session.deliver('sim/b1/mqb/status', status('sim/b1'), { retain: true, dup: false });
+      const r = (await call('fleet.snapshot', { profileId: 'lab' })) as { result: Array<{ prefix: string; warning?: string }> };
+      expect(r.result.map((b) => b.prefix)).toEqual(['sim', 'sim/b1']);
+      expect(r.result[0]!.warning).toMatch(/^nested prefix: holds the prefix of "sim\/b1"/);
+      expect(r.result[1]!.warning).toMatch(/^nested prefix: inside the prefix of "sim"/);
+      await service.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('pages the snapshot and splits a large batch: 10,500 boards (beyond the 10,000 array cap) in pages and events of 1,000', async () => {
     vi.useFakeTimers();
     try {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBoardStatus } from '../common/board-status.js';
 import type { BoardEntry } from '../core/fleet-registry.js';
-import { entryJson, fleetTable } from './status-commands.js';
+import { FakeSession } from '../core/fake-session.js';
+import { FleetRegistry } from '../core/fleet-registry.js';
+import { entryJson, fleetTable, fleetWarnings } from './status-commands.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const entry = (prefix: string, status: Record<string, unknown>, extra: Partial<BoardEntry> = {}): BoardEntry => ({
@@ -35,5 +37,19 @@ describe('entryJson', () => {
   it('flattens the status next to the prefix and keeps crash records', () => {
     const j = entryJson(entry('p', { online: true, proto: 2 }, { crashes: [{ t: 1, boot: 1, where: 'x', error: 'E', trace: '' }] }));
     expect(j).toMatchObject({ prefix: 'p', online: true, proto: 2, lastSeen: NOW, crashRecords: [{ where: 'x' }] });
+  });
+});
+
+describe('fleetWarnings', () => {
+  it('warns about every board whose prefix nests with another\'s', async () => {
+    const session = new FakeSession();
+    const registry = new FleetRegistry(session);
+    await registry.discover();
+    for (const p of ['esp32/kitchen', 'esp32/kitchen/fridge', 'esp32/hall']) session.deliver(`${p}/mqb/status`, JSON.stringify({ online: true, proto: 2 }));
+    const lines = fleetWarnings(registry.list()).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^mqboard: warning: esp32\/kitchen: nested prefix: holds the prefix of "esp32\/kitchen\/fridge"/);
+    expect(lines[1]).toMatch(/^mqboard: warning: esp32\/kitchen\/fridge: nested prefix: inside the prefix of "esp32\/kitchen"/);
+    expect(entryJson(registry.get('esp32/kitchen/fridge')!).warning).toMatch(/nested prefix/);
   });
 });

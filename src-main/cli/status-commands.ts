@@ -16,7 +16,7 @@ const FLEET_LISTEN_MS = 2_000;
 const FLEET_QUIET_MS = 400;
 
 export function entryJson(e: BoardEntry): Record<string, unknown> {
-  return { prefix: e.prefix, ...(e.status ?? {}), lastSeen: e.lastSeen, ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }) };
+  return { prefix: e.prefix, ...(e.status ?? {}), lastSeen: e.lastSeen, ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }), ...(e.warning && { warning: e.warning }) };
 }
 
 function lastSeen(s: BoardStatus | undefined, now: number): string {
@@ -48,6 +48,7 @@ function statusLines(e: BoardEntry, now: number): string {
     ['modules', Object.entries(s.modules).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
     ['protocol', `v${s.proto}: ${s.caps.join(' ')}`],
     ['last seen', lastSeen(s, now)],
+    ...(e.warning ? [['warning', e.warning] as [string, string]] : []),
   ];
   return rows.map(([k, v]) => `${k.padEnd(12)} ${visibleText(v)}\n`).join('');
 }
@@ -67,6 +68,11 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
     ].map(visibleText);
   });
   return table(['PREFIX', 'ONLINE', 'FW', 'PARTITION', 'SAFE MODE', 'CRASHES', 'UPTIME', 'LAST SEEN'], rows);
+}
+
+/** One line per board whose prefix nests with another's (stderr: stdout stays the table). */
+export function fleetWarnings(entries: BoardEntry[]): string {
+  return entries.filter((e) => e.warning).map((e) => `mqboard: warning: ${visibleText(e.prefix)}: ${visibleText(e.warning!)}\n`).join('');
 }
 
 function crashText(records: CrashRecord[]): string {
@@ -105,6 +111,7 @@ export function registerStatusCommands(program: Command, io: CliIo): void {
         const entries = registry.list().filter((e) => !conn.prefix || e.prefix === conn.prefix || e.prefix.startsWith(`${conn.prefix}/`));
         if (opts.json) printJson(io, entries.map(entryJson));
         else io.stdout.write(entries.length ? fleetTable(entries, Date.now()) : 'no boards found (no retained status on this broker)\n');
+        if (!opts.json) io.stderr.write(fleetWarnings(entries));
       }, { discover: true });
     });
 

@@ -88,4 +88,19 @@ describe('FleetRegistry', () => {
     s.deliver('c/mqb/status', status({ uptime: 200 }));
     expect(changes.map((e) => e.status?.uptime)).toEqual([200]);
   });
+
+  it('warns on both boards when one prefix is inside another, and drops the warning when that board goes', async () => {
+    const { s, r } = await started();
+    const changed: string[] = [];
+    r.on('board-changed', (e) => changed.push(e.prefix));
+    s.deliver('sim/mqb/status', status());
+    s.deliver('sim/sim-01/mqb/status', status());
+    s.deliver('simx/mqb/status', status());
+    expect(r.get('sim/sim-01')?.warning).toMatch(/inside the prefix of "sim"/);
+    expect(r.get('sim')?.warning).toMatch(/holds the prefix of "sim\/sim-01"/);
+    expect(r.get('simx')?.warning).toBeUndefined();
+    expect(changed).toEqual(['sim']); // the outer board's view changes too
+    s.deliver('sim/mqb/status', '');
+    expect(r.get('sim/sim-01')?.warning).toBeUndefined();
+  });
 });

@@ -8,6 +8,7 @@ import { MqbError } from '../common/errors.js';
 import { DEFAULT_DISCOVERY, decodeText, prefixOfStatusTopic, TOPIC } from '../common/protocol.js';
 import type { SessionLike } from './board-invocation.js';
 import { parseCrashRecords } from './crash-records.js';
+import { PrefixNesting } from './prefix-nesting.js';
 
 export interface BoardEntry {
   prefix: string;
@@ -38,6 +39,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   private readonly boards = new Map<string, BoardEntry>();
   private readonly unsubs: Array<() => Promise<void>> = [];
   private readonly tracked = new Set<string>();
+  private readonly nesting = new PrefixNesting();
   private readonly clock: () => number;
 
   constructor(
@@ -145,13 +147,15 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       const entry = this.boards.get(prefix) ?? { prefix, lastSeen: this.clock() };
       const isNew = !this.boards.has(prefix);
       entry.malformed = `${(err as Error).message}: ${text.slice(0, 200)}`;
-      this.boards.set(prefix, entry);
-      this.emit(isNew ? 'board-added' : 'board-changed', entry);
+      if (isNew) this.addEntry(entry);
+      else this.emit('board-changed', entry);
       return;
     }
     if (!status) {
       // An empty retained message: the board was removed from the broker.
-      if (this.boards.delete(prefix)) this.emit('board-removed', prefix);
+      if (!this.boards.delete(prefix)) return;
+      this.emit('board-removed', prefix);
+      this.rewarn(this.nesting.remove(prefix));
       return;
     }
     const entry = this.boards.get(prefix);
@@ -161,9 +165,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       delete entry.malformed;
       this.emit('board-changed', entry);
     } else {
-      const created: BoardEntry = { prefix, status, lastSeen: this.clock() };
-      this.boards.set(prefix, created);
-      this.emit('board-added', created);
+      this.addEntry({ prefix, status, lastSeen: this.clock() });
     }
   }
 
@@ -176,9 +178,29 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       entry.crashes = crashes;
       this.emit('board-changed', entry);
     } else if (crashes.length) {
-      const created: BoardEntry = { prefix, lastSeen: this.clock(), crashes };
-      this.boards.set(prefix, created);
-      this.emit('board-added', created);
+      this.addEntry({ prefix, lastSeen: this.clock(), crashes });
+    }
+  }
+
+  /** A new board: and the warning on it and on the boards whose prefixes nest with its own. */
+  private addEntry(entry: BoardEntry): void {
+    this.boards.set(entry.prefix, entry);
+    const related = this.nesting.add(entry.prefix);
+    const warning = this.nesting.warning(entry.prefix);
+    if (warning) entry.warning = warning;
+    this.emit('board-added', entry);
+    this.rewarn(related);
+  }
+
+  private rewarn(prefixes: string[]): void {
+    for (const p of prefixes) {
+      const e = this.boards.get(p);
+      if (!e) continue;
+      const warning = this.nesting.warning(p);
+      if (warning === e.warning) continue;
+      if (warning) e.warning = warning;
+      else delete e.warning;
+      this.emit('board-changed', e);
     }
   }
 }

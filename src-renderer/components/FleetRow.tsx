@@ -39,6 +39,11 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
       <div role="gridcell" className="mono" title={r.malformed ? `last status malformed: ${r.malformed}` : r.prefix} data-testid="cell-prefix">
         {r.prefix}
         {r.malformed && <span className="badge warn"> status?</span>}
+        {r.warning && (
+          <span className="badge warn" title={r.warning} data-testid="prefix-warning">
+            {' '}nested
+          </span>
+        )}
       </div>
       <div role="gridcell" title={broker}>
         {broker}
