@@ -4,7 +4,7 @@
 import json
 import os
 import sys
-import time
+import mqb_clock
 from micropython import const
 
 FILE = "/crash.log"
@@ -40,7 +40,7 @@ def records():
 def record(exc, where):
     """Appends a record; exc is an exception or a text. Never raises: it runs while failing."""
     try:
-        rec = {"t": time.time(), "boot": _boot(), "where": where}
+        rec = {"t": mqb_clock.unix(), "boot": _boot(), "where": where}
         if isinstance(exc, BaseException):
             rec["exc"] = _traceback(exc)
         else:

@@ -7,6 +7,7 @@ import gc
 import machine
 import sys
 import time
+import mqb_clock
 import mqb_crash
 import mqb_log
 import mqb_state
@@ -41,6 +42,24 @@ def _ssl(m):
     return ctx
 
 
+def _clock_gate(b, tls):
+    """Awaited before each connection attempt, once Wi-Fi is up: the clock must be set before a
+    verified TLS handshake, so with TLS the board waits for NTP (bounded by its timeouts); without
+    TLS it syncs in the background and connects at once."""
+    ntp = getattr(b.cfg, "ntp", {})
+    state = [None]  # the background sync task of a board without TLS
+
+    async def gate():
+        if ntp is None or mqb_clock.source in ("rtc", "ntp"):
+            return
+        if tls:
+            await mqb_clock.sync(ntp, log)
+        elif state[0] is None or state[0].done():
+            state[0] = asyncio.create_task(mqb_clock.sync(ntp, log))
+
+    return gate
+
+
 def _crash_and_reset(where, exc):
     log.exc(exc, "uncaught exception in %s", where)
     mqb_crash.record(exc, where)
@@ -56,6 +75,7 @@ async def _status_loop(b):
 
     while True:
         await asyncio.sleep(getattr(b.cfg, "status_interval", 60))
+        mqb_clock.save()  # the last known time, for a boot where NTP cannot be reached
         await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
 
 
@@ -168,6 +188,7 @@ def main():
     lc = getattr(cfg, "log", {})
     mqb_log.configure(**{k: _LEVELS.get(v, v) for k, v in lc.items()})
     mqb_state.set_failed_limit(getattr(cfg, "safemode_after", 2))
+    mqb_clock.boot()
     if machine.reset_cause() == machine.WDT_RESET:
         mqb_crash.record("watchdog reset", "wdt")
     global board
@@ -185,6 +206,7 @@ def main():
         will=(b.prefix + "/mqb/status", mqb_status.offline(b.prefix), True, 1), wifi=b.wifi,
         max_msg=m.get("max_msg", 4608),
     )
+    mq.before_connect = _clock_gate(b, m.get("tls"))
     # Apps get the client (start(mqtt, config)); through it they reach their prefix and the board.
     mq.prefix = b.prefix
     mq.board = b

@@ -5,6 +5,7 @@
 # Lines wait in a bounded buffer until MQTT is connected (larger at boot); when it is full the
 # lowest severities are dropped first. Logging never blocks the caller.
 import time
+import mqb_clock
 import sys
 from micropython import const
 
@@ -16,7 +17,6 @@ DEBUG = const(10)
 
 _LETTER = {CRITICAL: "C", ERROR: "E", WARNING: "W", INFO: "I", DEBUG: "D"}
 _COLOR = {CRITICAL: "\x1b[35;1m", ERROR: "\x1b[31;1m", WARNING: "\x1b[33;1m", INFO: "\x1b[32m", DEBUG: "\x1b[2m"}
-_CLOCK_SET = const(1704067200)  # 2024-01-01: before that, the RTC was never set
 
 # Boot vs running thresholds and buffer sizes; see configure().
 _cfg = {"console": DEBUG, "mqtt": DEBUG, "run_console": INFO, "run_mqtt": INFO, "buffer": 4096, "run_buffer": 2048}
@@ -47,10 +47,9 @@ def stats():
 
 
 def _stamp():
-    now = time.time()
-    if now < _CLOCK_SET:
+    if not mqb_clock.known():
         return str(time.ticks_ms())
-    t = time.localtime(now)
+    t = time.gmtime(time.time())
     return "%02d:%02d:%02d.%03d" % (t[3], t[4], t[5], time.ticks_ms() % 1000)
 
 

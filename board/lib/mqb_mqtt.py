@@ -135,6 +135,7 @@ class MQTTClient:
         self.connects = 0
         self.phase = "idle"  # where the connection manager is: for diagnostics
         self.on_connect = []  # coroutine functions run after each (re)connect
+        self.before_connect = None  # coroutine function awaited before each attempt (the clock)
 
     @property
     def connected(self):
@@ -453,6 +454,9 @@ class MQTTClient:
                 self.phase = "wifi"
                 if self._wifi:
                     await self._wifi.up()
+                if self.before_connect:
+                    self.phase = "clock"
+                    await self.before_connect()
                 self.phase = "connect"
                 await asyncio.wait_for(self._connect(), 20)
                 backoff = 1

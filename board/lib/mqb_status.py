@@ -5,6 +5,7 @@ import json
 import machine
 import sys
 import time
+import mqb_clock
 import mqb_crash
 import mqb_state
 
@@ -72,7 +73,7 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
         "crashes": mqb_crash.count(), "uptime": time.ticks_diff(time.ticks_ms(), started_ms) // 1000,
         "mem_free": gc.mem_free(), "ip": wifi.ip() if wifi else None, "rssi": wifi.rssi() if wifi else None,
         "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
-        "t": time.time(),
+        "clock": mqb_clock.source, "t": mqb_clock.unix(),
     }
     if extra:
         s.update(extra)

@@ -12,4 +12,4 @@ export function boardFiles(map: Record<string, string>): Record<string, Uint8Arr
 }
 
 /** The MQTT client and its logging dependency, where the firmware keeps them (/lib). */
-export const MQTT_LIB = { 'lib/mqb_mqtt.py': 'lib/mqb_mqtt.py', 'lib/mqb_log.py': 'lib/mqb_log.py' };
+export const MQTT_LIB = { 'lib/mqb_mqtt.py': 'lib/mqb_mqtt.py', 'lib/mqb_log.py': 'lib/mqb_log.py', 'lib/mqb_clock.py': 'lib/mqb_clock.py' };

@@ -53,7 +53,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
     const { getTestCa } = await import('../../src-main/testing/test-ca.js');
     caDer = (await getTestCa()).ca.certDer;
   }
-  fleet.configure(address, caDer);
+  fleet.configure({ ...address, ntp: await fleet.startTimeServer() }, caDer);
   for (const b of fleet.boards) {
     for (const [file, contents] of Object.entries(opts.files ?? {})) {
       const target = path.join(b.state.flashDir, file);

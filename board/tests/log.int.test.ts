@@ -6,7 +6,7 @@ afterEach(closeTestBoards);
 
 describe('board logging (mqb_log)', () => {
   it('keeps lines until MQTT is up, dropping the lowest severities first when the buffer is full', async () => {
-    const board = createTestBoard({ runBootFiles: false, files: boardFiles({ 'lib/mqb_log.py': 'lib/mqb_log.py' }) });
+    const board = createTestBoard({ runBootFiles: false, files: boardFiles({ 'lib/mqb_log.py': 'lib/mqb_log.py', 'lib/mqb_clock.py': 'lib/mqb_clock.py' }) });
     await board.powerOn();
     await board.probe([
       'import sys',

@@ -46,7 +46,7 @@ export async function startDemoFleet(opts: DemoFleetOptions): Promise<DemoFleet>
   });
   const password = randomBytes(18).toString('base64url');
   const broker = await startEmbeddedBroker({ users: { ...fleet.brokerUsers(), [DEMO_CONSOLE_USER]: password }, acl: 'prefix', admins: [DEMO_CONSOLE_USER] });
-  fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false });
+  fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false, ntp: await fleet.startTimeServer() });
   if (opts.onSerial) {
     for (const b of fleet.boards) {
       let partial = '';

@@ -9,6 +9,7 @@ import { startEmbeddedBroker } from '../core/embedded-broker.js';
 import type { FleetBroker } from '../sim/fleet.js';
 import { VirtualFleet } from '../sim/fleet.js';
 import { simPaths } from '../sim/sim-paths.js';
+import { ESP32_POWER_ON_CLOCK_MS } from '../sim/virtual-board.js';
 import { parseBrokerUrl } from './broker-url.js';
 
 interface SimOptions {
@@ -21,6 +22,7 @@ interface SimOptions {
   firmware?: string;
   ca?: string;
   quiet?: boolean;
+  clock?: string;
   /** Embedded broker port to try first (the CLI's default, 1883, for the demo); busy → any. */
   port?: number;
 }
@@ -36,6 +38,7 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware <dir>', 'firmware files copied onto new boards (default: the board/ directory)')
     .option('--ca <file>', 'CA certificate (PEM or DER) the boards use to verify an mqtts:// broker')
     .option('-q, --quiet', 'do not print the boards\' serial output (it is still in each serial.log)')
+    .option('--clock <when>', 'what the boards\' clocks read at power-on: 2000 (as an ESP32), host, or an ISO date', '2000')
     .action((opts: SimOptions) => runSim(opts));
   program
     .command('demo')
@@ -67,6 +70,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     ...(opts.fresh && { fresh: true }),
     ...(opts.boardConfig && { boardConfig: opts.boardConfig }),
     ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
+    ...(opts.clock && { clockAtPowerOn: parseClock(opts.clock) }),
   });
   let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
   let broker: FleetBroker;
@@ -85,7 +89,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     const server = started.port === 1883 ? '' : `MQBOARD_SERVER=${started.url} `;
     console.error(`mqboard sim: to manage the boards from another terminal:\n  export ${server}MQBOARD_USER=${consoleUser.user} MQBOARD_PASSWORD="$(cat ${consoleUser.file})"\n  npx mqboard fleet`);
   }
-  fleet.configure(broker, caDer);
+  fleet.configure({ ...broker, ntp: await fleet.startTimeServer() }, caDer);
   if (!opts.quiet) {
     for (const b of fleet.boards) {
       let partial = '';
@@ -120,6 +124,15 @@ function consoleCredentials(dir: string): { user: string; password: string; file
     fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   return { user: 'console', password, file };
+}
+
+/** `--clock`: 2000 (an ESP32 after power-on), host, or a date; Unix ms or 'host'. */
+export function parseClock(text: string): number | 'host' {
+  if (text === 'host') return 'host';
+  if (text === '2000') return ESP32_POWER_ON_CLOCK_MS;
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new Error(`--clock must be 2000, host or a date such as 2026-01-01T00:00:00Z (got "${text}")`);
+  return ms;
 }
 
 function readCaAsDer(file: string): Uint8Array {

@@ -32,7 +32,8 @@ async def mqtt_connack(host, port, ssl=None, server_hostname=None):
 `;
 
 async function bootWithWifi(files: Record<string, string | Uint8Array> = {}): Promise<VirtualBoard> {
-  const board = createTestBoard({ runBootFiles: false, files: { 'nettest.py': NET_HELPERS, ...files } });
+  // The RTC at the host's time: certificate dates against the board's clock are clock.int.test.ts's.
+  const board = createTestBoard({ runBootFiles: false, clockAtPowerOn: 'host', files: { 'nettest.py': NET_HELPERS, ...files } });
   await board.powerOn();
   await board.probe('from nettest import *');
   expect(await probeAsync(board, 'wifi_up()')).toMatch(/^10\.42\.0\.\d+$/);

@@ -25,7 +25,15 @@ export interface VirtualBoardOptions {
   runBootFiles?: boolean;
   /** Copy serial output to the state directory's serial.log (default true). */
   serialLog?: boolean;
+  /**
+   * What the RTC clock reads at power-on, in Unix ms: by default 2000-01-01 00:00 UTC, as on an
+   * ESP32 (the port's epoch); 'host' starts it at the host's time (a board with a backup clock).
+   */
+  clockAtPowerOn?: number | 'host';
 }
+
+/** 2000-01-01T00:00:00Z, where an ESP32's RTC starts after power-on. */
+export const ESP32_POWER_ON_CLOCK_MS = 946_684_800_000;
 
 export interface VirtualBoardEvents {
   serial: [text: string];
@@ -72,6 +80,8 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   async powerOn(): Promise<void> {
     if (this.power !== 'off') throw new Error(`board ${this.id} is already powered on`);
     fs.rmSync(this.state.rtcFile, { force: true });
+    const start = this.opts.clockAtPowerOn ?? ESP32_POWER_ON_CLOCK_MS;
+    this.ctrl[CTRL.CLOCK_OFFSET_MS] = start === 'host' ? 0 : start - Date.now();
     if (this.opts.serialLog !== false) this.serialFd ??= fs.openSync(this.state.serialLog, 'a');
     await this.start(RESET_CAUSE.PWRON);
   }
@@ -138,6 +148,11 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   /** Starts a new high-water mark from the current heap use (e.g. after boot, for steady state). */
   resetHeapPeak(): void {
     this.ctrl[CTRL.HEAP_PEAK] = this.ctrl[CTRL.HEAP_NOW]!;
+  }
+
+  /** The board's RTC clock now (Unix ms): what time.time() is based on. */
+  clockMs(): number {
+    return Date.now() + this.ctrl[CTRL.CLOCK_OFFSET_MS]!;
   }
 
   wdtTimeoutMs(): number {

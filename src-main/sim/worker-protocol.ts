@@ -11,7 +11,12 @@ export type ResetCause = (typeof RESET_CAUSE)[keyof typeof RESET_CAUSE];
 export const EXIT = { HARD_RESET: 80, SOFT_RESET: 81, POWER_CUT: 82, PANIC: 83, DEEPSLEEP: 84, NO_APP: 85 } as const;
 
 /** Float64 slots of the shared control block (written by the worker, read by the host). */
-export const CTRL = { WDT_TIMEOUT_MS: 0, WDT_LAST_FEED: 1, HEAP_NOW: 2, HEAP_PEAK: 3, DEEPSLEEP_MS: 4 } as const;
+/**
+ * CLOCK_OFFSET_MS: the board's RTC clock minus the host's clock (ms). The RTC keeps counting through
+ * resets and deep sleep and starts again at power-on, so the host sets it at power-on only and
+ * the worker moves it when the firmware sets the time (RTC.datetime()).
+ */
+export const CTRL = { WDT_TIMEOUT_MS: 0, WDT_LAST_FEED: 1, HEAP_NOW: 2, HEAP_PEAK: 3, DEEPSLEEP_MS: 4, CLOCK_OFFSET_MS: 6 } as const;
 export const CTRL_SLOTS = 8;
 /** Int32 slots of the same block (bytes 40-47, Float64 slot 5), for Atomics. */
 export const CTRL_I32 = { KBD_GATE: 10, KBD_DEFERRED: 11 } as const;

@@ -12,11 +12,14 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket  # noqa: F401
 
     sys.modules["os"] = _simos
     sys.modules["uos"] = _simos
     sys.modules["gc"] = _simgc
+    sys.modules["time"] = _simtime
+    sys.modules["utime"] = _simtime
+    sys.modules["usocket"] = socket
     sys.modules["uasyncio"] = asyncio
     asyncio.open_connection = _simstream.open_connection
     asyncio.StreamReader = _simstream.Stream

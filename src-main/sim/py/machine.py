@@ -50,8 +50,26 @@ def idle():
 
 
 class RTC:
+    # https://docs.micropython.org/en/latest/library/machine.RTC.html: datetime() and init() take
+    # (year, month, day, weekday, hours, minutes, seconds, subseconds); on the ESP32 port the
+    # subseconds are microseconds and the weekday is ignored when setting (ports/esp32/machine_rtc.c).
     def __init__(self, id=0):
         pass
+
+    def datetime(self, dt=None):
+        import _simtime
+
+        if dt is None:
+            ms = int(_h.clock_ms())
+            tm = _simtime.gmtime(ms // 1000 - 946684800)
+            return (tm[0], tm[1], tm[2], tm[6], tm[3], tm[4], tm[5], (ms % 1000) * 1000)
+        if len(dt) < 7:
+            raise ValueError("requested length 8 but object has length %d" % len(dt))
+        us = dt[7] if len(dt) > 7 else 0
+        _simtime._set(_simtime.mktime((dt[0], dt[1], dt[2], dt[4], dt[5], dt[6], 0, 0)), us)
+
+    def init(self, dt):
+        self.datetime(dt)
 
     def memory(self, data=None):
         if data is None:

@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
-import { EXIT } from '../worker-protocol.js';
+import { CTRL, EXIT } from '../worker-protocol.js';
 import { installErrnoBridge } from './errno-bridge.js';
 import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
 import { SimWlan } from './sim-wlan.js';
+import { SimUdp } from './sim-udp.js';
 import { createHostApi } from './sim-host-api.js';
 import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
@@ -129,7 +130,7 @@ for (const name of fs.readdirSync(init.pyDir)) {
 const macHex = `240ac4${init.uniqueIdHex.slice(-6)}`;
 const netRef: { current?: SimNetwork } = {};
 const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => netRef.current?.linkLost());
-const net = new SimNetwork(FS, () => wlan.connected);
+const net = new SimNetwork(FS, () => wlan.connected, () => Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!);
 netRef.current = net;
 net.setFaults(init.net);
 let crashArmed = false;
@@ -137,7 +138,7 @@ let crashArmed = false;
 mp.registerJsModule(
   '_simhost',
   createHostApi({
-    init, ctrl, net, wlan, post,
+    init, ctrl, net, wlan, post, udp: new SimUdp(() => wlan.connected),
     exit: exitWorker,
     setDupterm: (fn) => {
       dupterm = fn;

@@ -8,6 +8,7 @@ import type { OtaSlot } from '../ota-state.js';
 import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
 import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
+import type { SimUdp } from './sim-udp.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
@@ -17,6 +18,7 @@ export interface HostApiDeps {
   init: BoardWorkerInit;
   ctrl: Float64Array;
   net: SimNetwork;
+  udp: SimUdp;
   wlan: SimWlan;
   post: (msg: { type: 'pin'; pin: number; value: number }) => void;
   /** Ends the worker: the host restarts it (or not, for a power cut). */
@@ -62,6 +64,12 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       return d.exit(EXIT.DEEPSLEEP);
     },
     reset_cause: () => init.resetCause,
+    // The RTC clock in Unix ms (the Python side applies the ESP32 port's 2000 epoch). As decimal
+    // text both ways: the FFI passes numbers as 32-bit integers, and ms since 1970 need 41 bits.
+    clock_ms: () => String(Math.floor(Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!)),
+    clock_set_ms: (ms: string) => {
+      ctrl[CTRL.CLOCK_OFFSET_MS] = Number(ms) - Date.now();
+    },
     unique_id: () => init.uniqueIdHex,
     cpu_freq: (hz: number) => (hz ? (cpuFreq = hz) : cpuFreq),
     rtc_read: () => {
@@ -163,6 +171,10 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       wake.due = due;
     },
     net_close: (id: number) => net.close(id),
+    udp_open: () => d.udp.open(),
+    udp_send: (id: number, hex: string, host: string, port: number) => d.udp.send(id, hex, host, port),
+    udp_recv: (id: number) => d.udp.recv(id),
+    udp_close: (id: number) => d.udp.close(id),
 
     wlan_active: (v: number) => wlan.active(v),
     wlan_connect: (ssid: string, key: string) => wlan.connect(ssid, key),

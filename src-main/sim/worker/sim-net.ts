@@ -8,6 +8,7 @@ import * as tls from 'node:tls';
 import { wasiErrno, linuxErrno } from './errno-bridge.js';
 import type { EmscriptenFS, FsStream } from './emscripten-fs.js';
 import { MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, describeSocketError, describeTlsError, toPem } from './sim-net-errors.js';
+import { certDateProblem } from './sim-tls-clock.js';
 
 export const NET_DEVICE_DIR = '/simnet';
 const NET_MAJOR = 64;
@@ -76,6 +77,8 @@ export class SimNetwork {
   constructor(
     private readonly FS: EmscriptenFS,
     private readonly linkUp: () => boolean,
+    /** The board's RTC clock (Unix ms): mbedTLS checks certificate dates against it. */
+    private readonly boardClockMs: () => number = Date.now,
   ) {
     FS.mkdirTree(NET_DEVICE_DIR);
     this.eagain = new FS.ErrnoError(wasiErrno('EAGAIN'));
@@ -106,7 +109,8 @@ export class SimNetwork {
         ca: tlsRequest.ca ? [toPem(tlsRequest.ca)] : undefined,
         cert: tlsRequest.cert ? toPem(tlsRequest.cert) : undefined,
         key: tlsRequest.key ? toPem(tlsRequest.key, 'PRIVATE KEY') : undefined,
-        rejectUnauthorized: tlsRequest.verify,
+        // Verified in attach(): the dates against the board's clock, not the host's.
+        rejectUnauthorized: false,
         checkServerIdentity: (hostname, cert) => tls.checkServerIdentity(servername || hostname, cert),
       });
     } else {
@@ -117,11 +121,11 @@ export class SimNetwork {
     const s = new SimSocket(id, sock, (sid) => this.markReady(sid));
     this.sockets.set(id, s);
     this.registerDevice(s);
-    this.attach(s, tlsRequest !== undefined, tlsRequest?.verify === true && !tlsRequest.ca);
+    this.attach(s, tlsRequest !== undefined, tlsRequest?.verify === true && !tlsRequest.ca, tlsRequest?.verify === true);
     return id;
   }
 
-  private attach(s: SimSocket, isTls: boolean, verifyWithoutCa: boolean): void {
+  private attach(s: SimSocket, isTls: boolean, verifyWithoutCa: boolean, verify: boolean): void {
     const { sock } = s;
     const timer = setTimeout(() => {
       if (s.connected) return;
@@ -130,8 +134,8 @@ export class SimNetwork {
     }, CONNECT_TIMEOUT_MS);
     const onReady = () => {
       clearTimeout(timer);
-      if (verifyWithoutCa) {
-        // mbedTLS with CERT_REQUIRED and no CA loaded cannot verify anything.
+      // mbedTLS with CERT_REQUIRED and no CA loaded cannot verify anything.
+      if (verifyWithoutCa || (verify && this.certificateRefused(sock as tls.TLSSocket))) {
         this.finishConnect(s, `${MBEDTLS_ERR_X509_CERT_VERIFY_FAILED}|MBEDTLS_ERR_X509_CERT_VERIFY_FAILED`);
         sock.destroy();
         return;
@@ -155,6 +159,14 @@ export class SimNetwork {
       s.eof = true;
       s.wake();
     });
+  }
+
+  /** OpenSSL's verdict on the chain and the host name, with the dates judged by the board's clock. */
+  private certificateRefused(sock: tls.TLSSocket): boolean {
+    // A chain OpenSSL refuses is refused, a date error at the host's time included: that one also
+    // skipped its host name check, so the board is stricter there, never kinder.
+    if (!sock.authorized) return true;
+    return certDateProblem(sock, this.boardClockMs()) !== undefined;
   }
 
   private finishConnect(s: SimSocket, result: string): void {
