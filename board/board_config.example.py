@@ -10,6 +10,9 @@ mqtt = {
     "keepalive": 60,
 }
 wifi = {"ssid": "my-network"}
+# The RTC reads 2000-01-01 after power-on and TLS checks the broker certificate's dates against it:
+# the clock is set by SNTP before the first TLS connection (None: never ask NTP).
+ntp = {"servers": ["pool.ntp.org"], "port": 123, "timeout_ms": 1500}
 watchdog = {"timeout": 300, "allok": 300, "revert": True}  # seconds
 safemode_after = 2  # consecutive boots that never reached all OK before safe mode
 status_interval = 60  # seconds between status refreshes
