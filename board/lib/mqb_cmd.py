@@ -20,6 +20,7 @@ class Commands:
         self._bad = 0
         self._bad_logged = 0
         self._last = (None, None)  # the last topic and its (cmd, id, tail): a stream repeats it
+        self.duty = None  # the board's DutyCycle when it sleeps between wakes
 
     def register(self, name, handler):
         """handler(cmds, id, tail, seq, last, payload) -> awaitable; payload is a memoryview."""
@@ -59,11 +60,19 @@ class Commands:
         if h is None:
             await self.err(cid, "Command '%s' not supported" % cmd)
             return
+        duty = self.duty if cmd != "feed" else None  # a battery board stays awake while commands come and run
+        if duty is not None:
+            duty.on_command()
+            duty.busy += 1
         try:
             await h(self, cid, tail, hdr & 0x7FFF, bool(hdr & 0x8000), msg[2:])
         except Exception as e:
             log.exc(e, "command %s failed", cmd)
             await self.err(cid, "%s: %r" % (cmd, e))
+        finally:
+            if duty is not None:
+                duty.busy -= 1
+                duty.on_command()
 
     async def reply(self, cid, payload, seq=None, last=True):
         hdr = SINGLE if seq is None else (((0x8000 if last else 0) | seq).to_bytes(2, "big"))

@@ -28,6 +28,7 @@ class Board:
         self.started = time.ticks_ms()
         self.modules = {}
         self.problems = []
+        self.duty = None  # mqb_sleep.DutyCycle of a battery board
 
 
 def _ssl(m):
@@ -110,6 +111,12 @@ async def _main(b):
     for name, module in _COMMANDS:
         b.commands.register(name, _on_demand(module, name + "_cmd"))
     b.commands.register("tty", _on_demand("mqb_tty", "tty_cmd"))
+    sleep = getattr(b.cfg, "sleep", None)
+    if sleep:
+        from mqb_sleep import DutyCycle
+
+        b.duty = b.commands.duty = mqb_status.duty = DutyCycle(b, sleep["period"], sleep["awake"], sleep.get("max_awake", 60))
+        b.commands.register("awake", _awake_cmd)
     await b.commands.start()
     wd = b.cfg.watchdog if hasattr(b.cfg, "watchdog") else {}
 
@@ -125,6 +132,8 @@ async def _main(b):
         if mqb_crash.count():
             await mqb_crash.publish(b.mqtt, b.prefix)
 
+    if b.duty:
+        b.tasks.append(asyncio.create_task(b.duty.run()))
     b.mqtt.on_connect.append(on_connect)
     _start_modules(b)
     while True:
@@ -160,6 +169,17 @@ async def _crashlog_cmd(cmds, cid, tail, seq, last, payload):
         import json
 
         await cmds.reply(cid, json.dumps(mqb_crash.records()).encode())
+
+
+async def _awake_cmd(cmds, cid, tail, seq, last, payload):
+    try:
+        secs = int(bytes(payload).decode() or "0")
+    except ValueError:
+        await cmds.err(cid, "awake takes a number of seconds")
+        return
+    left = board.duty.hold(secs)
+    log.info("staying awake %d s (asked by the console)", left)
+    await cmds.reply(cid, b"OK")
 
 
 async def _reset_cmd(cmds, cid, tail, seq, last, payload):
@@ -202,7 +222,9 @@ def main():
     b.mqtt = mq = MQTTClient(
         m["host"], m.get("port", 8883 if m.get("tls") else 1883), m.get("client_id", b.prefix.replace("/", "-")),
         user=getattr(sec, "mqtt_user", None), password=getattr(sec, "mqtt_password", None), ssl=_ssl(m),
-        server_hostname=m.get("server_hostname"), keepalive=m.get("keepalive", 60), clean=m.get("clean", True),
+        server_hostname=m.get("server_hostname"), keepalive=m.get("keepalive", 60),
+        # A sleeping board keeps its session: commands published while it sleeps wait in the broker.
+        clean=m.get("clean", not getattr(cfg, "sleep", None)),
         will=(b.prefix + "/mqb/status", mqb_status.offline(b.prefix), True, 1), wifi=b.wifi,
         max_msg=m.get("max_msg", 4608),
     )

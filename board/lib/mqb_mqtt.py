@@ -148,6 +148,25 @@ class MQTTClient:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
 
+    async def disconnect(self):
+        """Ends the session cleanly (DISCONNECT: the broker discards the will) and stops."""
+        if self._task:
+            self._task.cancel()
+            self._task = None
+        w = self._w
+        if w is not None:
+            try:
+                w.write(b"\xe0\x00")
+                await asyncio.wait_for(w.drain(), 2)
+            except Exception:
+                pass
+        self._drop()
+        if w is not None:
+            try:
+                await w.wait_closed()  # close() alone does nothing on the port's asyncio streams
+            except Exception:
+                pass
+
     async def stop(self):
         if self._task:
             self._task.cancel()

@@ -20,6 +20,7 @@ _CONFIRMED = "/.mqb_confirmed"
 _CAUSES = {machine.PWRON_RESET: "power-on", machine.HARD_RESET: "hard", machine.WDT_RESET: "watchdog",
            machine.DEEPSLEEP_RESET: "deepsleep", machine.SOFT_RESET: "soft"}
 _fw = None
+duty = None  # the board's DutyCycle (mqb_sleep) when it sleeps between wakes
 
 
 def firmware():
@@ -75,6 +76,9 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
         "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
         "clock": mqb_clock.source, "t": mqb_clock.unix(),
     }
+    if duty is not None:
+        s["sleep"] = duty.info()
+        s["caps"] = CAPS + ["awake"]
     if extra:
         s.update(extra)
     return json.dumps(s)

@@ -23,6 +23,7 @@ interface SimOptions {
   ca?: string;
   quiet?: boolean;
   clock?: string;
+  dutyCycle?: string;
   /** Embedded broker port to try first (the CLI's default, 1883, for the demo); busy → any. */
   port?: number;
 }
@@ -38,6 +39,7 @@ export function registerSimCommands(program: Command): void {
     .option('--firmware <dir>', 'firmware files copied onto new boards (default: the board/ directory)')
     .option('--ca <file>', 'CA certificate (PEM or DER) the boards use to verify an mqtts:// broker')
     .option('-q, --quiet', 'do not print the boards\' serial output (it is still in each serial.log)')
+    .option('--duty-cycle <period:awake>', 'battery boards: sleep PERIOD seconds, then stay awake AWAKE seconds (deep sleep between wakes)')
     .option('--clock <when>', 'what the boards\' clocks read at power-on: 2000 (as an ESP32), host, or an ISO date', '2000')
     .action((opts: SimOptions) => runSim(opts));
   program
@@ -68,7 +70,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     count,
     firmwareDir: path.resolve(opts.firmware ?? simPaths().boardDir),
     ...(opts.fresh && { fresh: true }),
-    ...(opts.boardConfig && { boardConfig: opts.boardConfig }),
+    ...((opts.boardConfig || opts.dutyCycle) && { boardConfig: { ...opts.boardConfig, ...(opts.dutyCycle && { sleep: parseDutyCycle(opts.dutyCycle) }) } }),
     ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
     ...(opts.clock && { clockAtPowerOn: parseClock(opts.clock) }),
   });
@@ -124,6 +126,17 @@ function consoleCredentials(dir: string): { user: string; password: string; file
     fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   return { user: 'console', password, file };
+}
+
+/** `--duty-cycle PERIOD:AWAKE` (seconds) → the board's `sleep` setting. */
+export function parseDutyCycle(text: string): { period: number; awake: number } {
+  const m = /^(\d+):(\d+)$/.exec(text.trim());
+  const period = Number(m?.[1]);
+  const awake = Number(m?.[2]);
+  if (!m || period < 1 || awake < 1 || period > 86_400 * 7 || awake > 3600) {
+    throw new Error(`--duty-cycle must be PERIOD:AWAKE in seconds, e.g. 10:2 (period 1 s to 7 days, awake 1 to 3600 s; got "${text}")`);
+  }
+  return { period, awake };
 }
 
 /** `--clock`: 2000 (an ESP32 after power-on), host, or a date; Unix ms or 'host'. */
