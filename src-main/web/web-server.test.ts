@@ -241,3 +241,38 @@ describe('web mode server: bad messages', () => {
     warn.mockRestore();
   });
 });
+
+describe('web mode server: hostile peers cannot take it down (issue 9.1, 9.2)', () => {
+  it('survives upgrades without the token whose connection is reset at once, and still answers', async () => {
+    const server = await start(appInfo);
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const sock = connect(server.port, '127.0.0.1', () => {
+          sock.write(`GET ${WS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          sock.resetAndDestroy();
+          resolve();
+        });
+        sock.on('error', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(transport(server).request('app.info', {})).resolves.toMatchObject({ mode: 'web' });
+  });
+
+  it('closes a client that sends invalid UTF-8 or an oversized frame, and keeps serving the others', async () => {
+    const server = await startWebServer({ rootDir: makeRoot(), dispatch: createDispatcher(appInfo), maxMessageBytes: 1024 });
+    cleanups.push(() => server.close());
+    const bystander = transport(server);
+    await bystander.request('app.info', {});
+    const closeCode = async (send: (ws: WebSocket) => void) => {
+      const { ws } = await rawClient(server);
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      send(ws);
+      return closed;
+    };
+    expect(await closeCode((ws) => ws.send(Buffer.from([0xc3, 0x28, 0xff]), { binary: false }))).toBe(1007);
+    expect(await closeCode((ws) => ws.send('x'.repeat(4096)))).toBe(1009);
+    await expect(bystander.request('app.info', {})).resolves.toMatchObject({ mode: 'web' });
+  });
+});

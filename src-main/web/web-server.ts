@@ -57,7 +57,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const server = createServer((req, res) => serveFile(req, res, opts.rootDir, hosts.allowed));
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 48 * 1024 * 1024 });
 
+  // A peer may reset its connection at any moment (also one we are refusing): a socket without an
+  // 'error' listener would take the whole process down with it (issue 9.1).
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
+  wss.on('error', () => {}); // errors of single connections arrive on their own sockets
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const verdict = checkUpgrade(req, token, hosts.allowed);
     if (!verdict.ok) {
       socket.end(`HTTP/1.1 ${verdict.status} ${verdict.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -30,6 +30,9 @@ export class WsClientSession {
   ) {
     ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.aborter.abort());
+    // A bad frame (invalid UTF-8, over maxPayload, a protocol error): `ws` closes this connection
+    // with the right close code and reports it here; unheard, it would end the process (issue 9.2).
+    ws.on('error', () => ws.terminate());
   }
 
   get closed(): AbortSignal {
