@@ -3,7 +3,6 @@
 // restored after a reconnect), publish that resolves on PUBACK, connection state events, and
 // connect errors turned into MqbErrors whose messages never contain a secret.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { MqbError } from '../common/errors.js';
@@ -11,6 +10,7 @@ import type { BrokerProfile } from './broker-profile.js';
 import { describeProfile } from './broker-profile.js';
 import { compileFilter } from './topic-matcher.js';
 import { classifyConnectError } from './connect-errors.js';
+import { certificatePem, checkTlsMaterial, privateKeyPem } from './tls-material.js';
 
 export type SessionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'closed';
 export type MessageMeta = { retain: boolean; dup: boolean };
@@ -49,24 +49,6 @@ export function sendAtOnce(stream: unknown): void {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** A CA given as PEM text is used as is; anything else is a file name. */
-function readCa(ca: string): string | Buffer {
-  if (ca.includes('-----BEGIN')) return ca;
-  try {
-    return fs.readFileSync(ca);
-  } catch (e) {
-    throw new MqbError('LOCAL_IO', `cannot read the CA certificate ${ca}: ${(e as Error).message}`);
-  }
-}
-
-function readPem(file: string, what: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new MqbError('LOCAL_IO', `cannot read the client ${what} ${file}: ${(e as Error).message}`);
-  }
-}
-
 export function clientOptions(profile: BrokerProfile, connectTimeoutMs: number, reconnectMs: number): IClientOptions {
   const opts: IClientOptions = {
     clean: profile.clean ?? true,
@@ -80,10 +62,13 @@ export function clientOptions(profile: BrokerProfile, connectTimeoutMs: number, 
   };
   if (profile.username !== undefined) opts.username = profile.username;
   if (profile.password !== undefined) opts.password = profile.password;
-  if (profile.ca) opts.ca = readCa(profile.ca);
-  if (profile.cert) opts.cert = readPem(profile.cert, 'certificate');
-  if (profile.key) opts.key = readPem(profile.key, 'key');
-  return opts;
+  const material = {
+    ...(profile.ca && { ca: certificatePem(profile.ca, 'CA certificate') }),
+    ...(profile.cert && { cert: certificatePem(profile.cert, 'client certificate') }),
+    ...(profile.key && { key: privateKeyPem(profile.key) }),
+  };
+  checkTlsMaterial(material);
+  return { ...opts, ...material };
 }
 
 export class MqttSession extends EventEmitter<SessionEvents> {
@@ -118,7 +103,11 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: MqbError) => {
         cleanup();
-        client.end(true);
+        try {
+          client.end(true);
+        } catch {
+          /* a client that never got its stream has nothing to end */
+        }
         reject(err);
       };
       const onError = (err: Error) => fail(classifyConnectError(err, profile));
@@ -138,7 +127,11 @@ export class MqttSession extends EventEmitter<SessionEvents> {
       client.on('error', onError);
       client.on('close', onClose);
       client.on('connect', onConnect);
-      client.connect();
+      try {
+        client.connect();
+      } catch (err) {
+        fail(classifyConnectError(err as Error, profile));
+      }
     });
     const session = new MqttSession(client, profile, opts.logger ?? (() => {}));
     session.setState('online');
