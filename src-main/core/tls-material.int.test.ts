@@ -25,7 +25,7 @@ describe.each(BROKER_KINDS)('TLS material in a profile (%s)', (kind) => {
     const ca = await getTestCa();
     const write = (name: string, data: Buffer) => (fs.writeFileSync(path.join(dir, name), data), path.join(dir, name));
     const profile = {
-      url: url(),
+      id: 'der', name: 'DER files', url: url(),
       ca: write('ca.der', ca.ca.certDer),
       cert: write('client.der', Buffer.from(new X509Certificate(ca.client.cert).raw)),
       key: write('client-key.der', createPrivateKey(ca.client.key).export({ format: 'der', type: 'pkcs8' })),
@@ -43,7 +43,7 @@ describe.each(BROKER_KINDS)('TLS material in a profile (%s)', (kind) => {
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('uncaughtException', onUnhandled);
     try {
-      await expect(MqttSession.open({ url: url(), ca: ca.ca.certPath, key: bad }, { connectTimeoutMs: 300 })).rejects.toMatchObject({
+      await expect(MqttSession.open({ id: 'bad', name: 'bad key', url: url(), ca: ca.ca.certPath, key: bad }, { connectTimeoutMs: 300 })).rejects.toMatchObject({
         code: 'TLS', message: expect.stringMatching(/client key .*garbage\.key/) as unknown,
       });
       await new Promise((r) => setTimeout(r, 600)); // past the connect timeout that used to end a half-built client
