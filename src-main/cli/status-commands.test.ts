@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBoardStatus } from '../common/board-status.js';
+import { boardState } from '../common/board-state.js';
 import type { BoardEntry } from '../core/fleet-registry.js';
 import { FakeSession } from '../core/fake-session.js';
 import { FleetRegistry } from '../core/fleet-registry.js';
@@ -10,6 +11,7 @@ const entry = (prefix: string, status: Record<string, unknown>, extra: Partial<B
   prefix,
   status: parseBoardStatus(prefix, JSON.stringify(status))!,
   lastSeen: NOW,
+  state: boardState(parseBoardStatus(prefix, JSON.stringify(status)), NOW, NOW),
   ...extra,
 });
 

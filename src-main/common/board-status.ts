@@ -27,6 +27,19 @@ export interface BoardStatus {
   window: number;
   /** The board's clock when it published (seconds), if set. */
   t: number | null;
+  /** A planned deep sleep (protocol v2, battery boards): the board said so before disconnecting. */
+  asleep: boolean;
+  /** The duty cycle of a battery board (in every status it publishes), or null. */
+  sleep: SleepInfo | null;
+}
+
+export interface SleepInfo {
+  /** Seconds asleep per cycle. */
+  period: number;
+  /** Seconds of the normal awake window. */
+  awake: number;
+  /** When it wakes next (Unix seconds, the board's clock), or null (not asleep, or clock unknown). */
+  nextWake: number | null;
 }
 
 const str = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
@@ -70,7 +83,18 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     caps,
     window: streamWindow(o.window),
     t: num(o.t),
+    asleep: o.online === false && bool(o.asleep),
+    sleep: sleepInfo(o.sleep),
   };
+}
+
+function sleepInfo(v: unknown): SleepInfo | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const period = num(o.period);
+  // Without a positive period nothing about the next wake can be worked out.
+  if (period === null || period <= 0) return null;
+  return { period, awake: Math.max(0, num(o.awake) ?? 0), nextWake: num(o.next_wake) };
 }
 
 function streamWindow(v: unknown): number {

@@ -11,7 +11,7 @@ const status = (o: Record<string, unknown>): BoardStatus =>
   parseBoardStatus(P, JSON.stringify({ online: true, fw: 'v1.0.0', partition: 'ota_0', boots: 3, uptime: 100, pending_verify: false, proto: 2, caps: ['reset'], ...o }))!;
 
 class FakeRegistry extends EventEmitter<FleetRegistryEvents> {
-  entry: BoardEntry = { prefix: P, status: status({}), lastSeen: 0 };
+  entry: BoardEntry = { prefix: P, status: status({}), lastSeen: 0, state: { state: 'online' } };
   get(prefix: string) {
     return prefix === P ? this.entry : undefined;
   }

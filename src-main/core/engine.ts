@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { MqbError } from '../common/errors.js';
 import type { BoardStatus } from '../common/board-status.js';
+import { describeWake, isSleeping } from '../common/board-state.js';
 import type { SessionLike } from './board-invocation.js';
 import { BoardClient } from './board-client.js';
 import type { BrokerProfile } from './broker-profile.js';
@@ -40,6 +41,8 @@ export interface OpenBoardOptions {
   force?: boolean;
   /** Command timeout of the client. */
   timeoutMs?: number;
+  /** Return the client of an asleep or overdue board too (its commands wait for the wake). */
+  allowAsleep?: boolean;
 }
 
 export interface EngineEvents {
@@ -115,6 +118,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   async openBoard(profileId: string, prefix: string, opts: OpenBoardOptions = {}): Promise<{ client: BoardClient; entry: BoardEntry }> {
     const entry = await this.registry(profileId).waitFor(prefix, opts.waitMs ?? DEFAULT_BOARD_WAIT_MS);
     if (!entry.status!.online && !opts.force) {
+      if (opts.allowAsleep && isSleeping(entry.state.state)) return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
+      if (isSleeping(entry.state.state)) throw new MqbError('OFFLINE', `${prefix} is ${sleepText(entry, this.now())}; use --wait-wake to run the command at its next wake`, { board: prefix, state: entry.state.state });
       throw new MqbError('OFFLINE', `${prefix} is offline (its last will is on the broker${describeLastSeen(entry.status!)}); use --force to send anyway`, { board: prefix });
     }
     return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
@@ -153,11 +158,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.extensions.get(name) as T;
   }
 
+  private now(): number {
+    return (this.opts.clock ?? Date.now)();
+  }
+
   private conn(profileId: string): Connection {
     const c = this.connections.get(profileId);
     if (!c) throw new MqbError('USAGE', `not connected to broker profile "${profileId}"`);
     return c;
   }
+}
+
+/** "asleep, wakes in 7 s" / "overdue 12 s" for messages. */
+export function sleepText(entry: BoardEntry, now: number): string {
+  const wake = describeWake(entry.state, now);
+  return wake.startsWith('asleep') ? wake : `asleep, ${wake || entry.state.state}`;
 }
 
 function describeLastSeen(s: BoardStatus): string {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MqbError } from '../common/errors.js';
 import { FakeSession } from './fake-session.js';
 import { FleetRegistry } from './fleet-registry.js';
@@ -102,5 +102,38 @@ describe('FleetRegistry', () => {
     expect(changed).toEqual(['sim']); // the outer board's view changes too
     s.deliver('sim/mqb/status', '');
     expect(r.get('sim/sim-01')?.warning).toBeUndefined();
+  });
+
+  describe('sleeping boards', () => {
+    afterEach(() => vi.useRealTimers());
+    const asleep = (period: number) => JSON.stringify({ online: false, asleep: true, sleep: { period, awake: 2, next_wake: 1_000 + period }, t: 1_000 });
+
+    it('goes asleep → overdue → offline on its own timer, and back online with the next status', async () => {
+      vi.useFakeTimers({ now: 50_000 });
+      const { s, r } = await started(() => Date.now());
+      const states: string[] = [];
+      r.on('board-changed', (e) => states.push(e.state.state));
+      s.deliver('bat/mqb/status', status({ sleep: { period: 10, awake: 2, next_wake: null } }));
+      expect(r.get('bat')!.state).toEqual({ state: 'online' });
+      s.deliver('bat/mqb/status', asleep(10));
+      expect(r.get('bat')!.state).toMatchObject({ state: 'asleep', wakeAt: 60_000 });
+      await vi.advanceTimersByTimeAsync(15_001); // wake + 5 s margin passed
+      expect(r.get('bat')!.state.state).toBe('overdue');
+      await vi.advanceTimersByTimeAsync(10_000); // a second period: missed again
+      expect(r.get('bat')!.state.state).toBe('offline');
+      s.deliver('bat/mqb/status', status());
+      expect(states).toEqual(['asleep', 'overdue', 'offline', 'online']);
+      await r.close();
+    });
+
+    it('says a command ended because the board went to sleep', async () => {
+      const { s, r } = await started();
+      s.deliver('bat/mqb/status', status());
+      const why: string[] = [];
+      r.watchReset('bat', (w) => why.push(w));
+      s.deliver('bat/mqb/status', asleep(10));
+      expect(why).toEqual(['it went to sleep']);
+      await r.close();
+    });
   });
 });

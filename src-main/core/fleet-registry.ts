@@ -3,12 +3,15 @@
 // CLI talks to one board and should not read the whole fleet's retained messages for that).
 import { EventEmitter } from 'node:events';
 import { parseBoardStatus } from '../common/board-status.js';
+import { boardState } from '../common/board-state.js';
+import type { BoardStateInfo } from '../common/board-state.js';
 import type { BoardStatus, CrashRecord } from '../common/board-status.js';
 import { MqbError } from '../common/errors.js';
 import { DEFAULT_DISCOVERY, decodeText, prefixOfStatusTopic, TOPIC } from '../common/protocol.js';
 import type { SessionLike } from './board-invocation.js';
 import { parseCrashRecords } from './crash-records.js';
 import { PrefixNesting } from './prefix-nesting.js';
+import { StateTimer } from './state-timer.js';
 
 export interface BoardEntry {
   prefix: string;
@@ -20,6 +23,8 @@ export interface BoardEntry {
   malformed?: string;
   /** Set by the registry: this board's prefix is nested in another's, or holds another's. */
   warning?: string;
+  /** Online, asleep, overdue or offline (common/board-state.ts), kept current by the registry. */
+  state: BoardStateInfo;
 }
 
 export interface FleetRegistryEvents {
@@ -41,6 +46,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   private readonly tracked = new Set<string>();
   private readonly nesting = new PrefixNesting();
   private readonly clock: () => number;
+  private readonly stateTimer: StateTimer;
 
   constructor(
     private readonly session: SessionLike,
@@ -48,6 +54,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   ) {
     super();
     this.clock = opts.clock ?? Date.now;
+    this.stateTimer = new StateTimer(() => this.reevaluate(), this.clock);
   }
 
   /** Subscribes to the discovery patterns (status and crash topics of every board they match). */
@@ -113,7 +120,8 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
     const onChange = (e: BoardEntry) => {
       if (e.prefix !== prefix || !e.status) return;
       const s = e.status;
-      if (!s.online) return onReset('it went offline');
+      // A battery board that goes to sleep mid-command ends it as surely as a reset does.
+      if (!s.online) return onReset(s.asleep ? 'it went to sleep' : 'it went offline');
       if (!before) return;
       if (!before.online || s.boots !== before.boots || (s.uptime !== null && before.uptime !== null && s.uptime < before.uptime)) {
         onReset(`it booted again, reset cause: ${s.resetCause || 'unknown'}`);
@@ -131,6 +139,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   }
 
   async close(): Promise<void> {
+    this.stateTimer.stop();
     const unsubs = this.unsubs.splice(0);
     this.tracked.clear();
     await Promise.all(unsubs.map((u) => u().catch(() => {})));
@@ -144,7 +153,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
     try {
       status = parseBoardStatus(prefix, text);
     } catch (err) {
-      const entry = this.boards.get(prefix) ?? { prefix, lastSeen: this.clock() };
+      const entry = this.boards.get(prefix) ?? { prefix, lastSeen: this.clock(), state: { state: 'offline' } };
       const isNew = !this.boards.has(prefix);
       entry.malformed = `${(err as Error).message}: ${text.slice(0, 200)}`;
       if (isNew) this.addEntry(entry);
@@ -163,9 +172,12 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       entry.status = status;
       entry.lastSeen = this.clock();
       delete entry.malformed;
+      this.updateState(entry);
       this.emit('board-changed', entry);
     } else {
-      this.addEntry({ prefix, status, lastSeen: this.clock() });
+      const added: BoardEntry = { prefix, status, lastSeen: this.clock(), state: { state: 'offline' } };
+      this.updateState(added);
+      this.addEntry(added);
     }
   }
 
@@ -178,8 +190,22 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       entry.crashes = crashes;
       this.emit('board-changed', entry);
     } else if (crashes.length) {
-      this.addEntry({ prefix, lastSeen: this.clock(), crashes });
+      this.addEntry({ prefix, lastSeen: this.clock(), crashes, state: { state: 'offline' } });
     }
+  }
+
+  /** Recomputes the entry's state from its status; true when it changed. Arms the timer for the next change. */
+  private updateState(entry: BoardEntry): boolean {
+    const next = boardState(entry.status, entry.lastSeen, this.clock());
+    const changed = next.state !== entry.state.state || next.wakeAt !== entry.state.wakeAt;
+    entry.state = next;
+    this.stateTimer.schedule(next.changesAt);
+    return changed;
+  }
+
+  /** The timer: boards whose time ran out (asleep → overdue → offline) change without a message. */
+  private reevaluate(): void {
+    for (const e of this.boards.values()) if (this.updateState(e)) this.emit('board-changed', e);
   }
 
   /** A new board: and the warning on it and on the boards whose prefixes nest with its own. */

@@ -1,0 +1,82 @@
+// The console's side of a battery board's `awake` command (docs/protocol.md): ask it to stay awake
+// for a while, once or periodically while a long job runs (OTA, a file transfer), and wait for its
+// next wake. Boards without the `awake` cap are left alone: they do not sleep.
+import { isSleeping } from '../common/board-state.js';
+import { MqbError } from '../common/errors.js';
+import { decodeText } from '../common/protocol.js';
+import type { BoardClient } from './board-client.js';
+import type { BoardEntry, FleetRegistry } from './fleet-registry.js';
+
+/** The board caps one request at an hour. */
+export const MAX_AWAKE_S = 3600;
+/** What a keep-awake asks for each time, and how often it asks again (well before it runs out). */
+export const KEEP_AWAKE_S = 60;
+export const KEEP_AWAKE_EVERY_MS = 20_000;
+
+type AwakeBoard = Pick<BoardClient, 'prefix' | 'caps' | 'request'>;
+
+export const canStayAwake = (board: Pick<BoardClient, 'caps'>): boolean => board.caps.includes('awake');
+
+/** Sends `awake <seconds>` (0 releases); resolves once the board said OK. */
+export async function requestAwake(board: AwakeBoard, seconds: number, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+  const s = Math.max(0, Math.min(MAX_AWAKE_S, Math.ceil(seconds)));
+  const reply = decodeText(await board.request('awake', { payload: String(s), ...opts })).trim();
+  if (reply !== 'OK') throw new MqbError('PROTOCOL', `${board.prefix} answered awake with "${reply.slice(0, 80)}"`);
+}
+
+/**
+ * Keeps the board awake until the returned stop() is called: `awake` now and every
+ * KEEP_AWAKE_EVERY_MS. Failures are left to the job itself (it sees the board go away); they are
+ * only reported to `onError`.
+ */
+export function keepAwake(board: AwakeBoard, opts: { seconds?: number; everyMs?: number; onError?: (e: unknown) => void } = {}): () => void {
+  if (!canStayAwake(board)) return () => undefined;
+  const ask = () => void requestAwake(board, opts.seconds ?? KEEP_AWAKE_S).catch((e: unknown) => opts.onError?.(e));
+  ask();
+  const timer = setInterval(ask, opts.everyMs ?? KEEP_AWAKE_EVERY_MS);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Resolves with the entry once the board is online. A board that is neither online nor asleep /
+ * overdue fails at once (OFFLINE) or when it drops to that state; TIMEOUT after `timeoutMs`.
+ */
+export function waitForWake(registry: FleetRegistry, prefix: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<BoardEntry> {
+  return new Promise<BoardEntry>((resolve, reject) => {
+    const check = (e: BoardEntry | undefined): boolean => {
+      if (!e || e.prefix !== prefix) return false;
+      if (e.state.state === 'online') {
+        done();
+        resolve(e);
+        return true;
+      }
+      if (!isSleeping(e.state.state)) {
+        done();
+        reject(new MqbError('OFFLINE', `${prefix} is offline${e.status?.asleep ? ': it missed its wake twice' : ''}`, { board: prefix }));
+        return true;
+      }
+      return false;
+    };
+    const onChange = (e: BoardEntry) => void check(e);
+    const onAbort = () => {
+      done();
+      reject(new MqbError('CANCELLED', `waiting for ${prefix} to wake was cancelled`, { board: prefix }));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new MqbError('TIMEOUT', `${prefix} did not wake within ${Math.round(opts.timeoutMs / 100) / 10} s`, { board: prefix }));
+    }, opts.timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      registry.off('board-changed', onChange);
+      registry.off('board-added', onChange);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    if (opts.signal?.aborted) return onAbort();
+    registry.on('board-changed', onChange);
+    registry.on('board-added', onChange);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    check(registry.get(prefix));
+  });
+}
