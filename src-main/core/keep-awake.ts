@@ -80,3 +80,33 @@ export function waitForWake(registry: FleetRegistry, prefix: string, opts: { tim
     check(registry.get(prefix));
   });
 }
+
+type HookBoard = Pick<BoardClient, 'prefix' | 'caps' | 'request'>;
+
+/** What a long job (OTA, a transfer) needs to survive a battery board's sleep. */
+export interface WakeHooks {
+  /**
+   * Before an attempt: when the board is asleep or overdue, reports why it waits (`onWait`) and
+   * waits for its next wake; true if it waited. Rejects TIMEOUT past the job's deadline.
+   */
+  waitWake?: (board: HookBoard, signal: AbortSignal | undefined, onWait: (text: string) => void) => Promise<boolean>;
+  /** While an attempt runs: keeps the board awake; returns the function that stops it. */
+  keepAwake?: (board: HookBoard) => () => void;
+}
+
+/** Hooks over the fleet registries: `registryOf` finds a board's, `deadline` (ms, Date.now's) bounds all waiting. */
+export function wakeHooks(registryOf: (board: HookBoard) => FleetRegistry | undefined, deadline: number): WakeHooks {
+  return {
+    waitWake: async (board, signal, onWait) => {
+      const registry = registryOf(board);
+      const entry = registry?.get(board.prefix);
+      if (!registry || !entry || !isSleeping(entry.state.state)) return false;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new MqbError('TIMEOUT', `${board.prefix} is asleep and the time for this job is up`, { board: board.prefix });
+      onWait(`${board.prefix} is asleep: continuing at its next wake`);
+      await waitForWake(registry, board.prefix, { timeoutMs: left, ...(signal && { signal }) });
+      return true;
+    },
+    keepAwake: (board) => keepAwake(board),
+  };
+}

@@ -12,6 +12,7 @@ import { ProgressMeter, chunkBytes, parseOtaStat, resumeOffset } from '../common
 import { V1_CHUNK, V2_CHUNK, decodeText, otaTail } from '../common/protocol.js';
 import type { BoardClient } from './board-client.js';
 import type { Engine } from './engine.js';
+import type { WakeHooks } from './keep-awake.js';
 
 /** What the engine needs of a board (BoardClient, or a fake in tests). */
 export type TransferBoard = Pick<BoardClient, 'prefix' | 'proto' | 'caps' | 'request' | 'send'>;
@@ -60,7 +61,8 @@ export interface OtaResult {
   after?: unknown;
 }
 
-export interface OtaOptions {
+/** waitWake/keepAwake: battery boards stay awake while bytes flow and resume at their next wake (keep-awake.ts). */
+export interface OtaOptions extends WakeHooks {
   /** Boards upgraded at the same time (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
@@ -184,6 +186,19 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
     };
     const cancelled = () => finish({ code: 'CANCELLED', message: `upload to ${board.prefix} cancelled` }, 'cancelled');
     let resume = opts.resume !== false && board.caps.includes('otastat');
+    // A sleeping board: wait for its wake (bounded by the job's deadline) before the first try.
+    const waitWake = async (phase: OtaPhase, before = ''): Promise<boolean | OtaResult> => {
+      if (!opts.waitWake) return false;
+      try {
+        return await opts.waitWake(board, opts.signal, (text) => emit(phase, before + text));
+      } catch (e) {
+        const f = failureOf(e);
+        return f.code === 'CANCELLED' || opts.signal?.aborted ? cancelled() : finish(f, 'failed');
+      }
+    };
+    const first = await waitWake('queued');
+    if (typeof first === 'object') return first;
+    let failures = 0;
     for (;;) {
       result.attempts = ++progress.attempt;
       try {
@@ -192,12 +207,19 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
       } catch (e) {
         const failure = failureOf(e);
         if (failure.code === 'CANCELLED' || opts.signal?.aborted) return cancelled();
+        // The board went to sleep mid-upload: continue at its next wake, without using up an attempt.
+        if (RETRYABLE.has(failure.code)) {
+          const slept = await waitWake('resuming', `${failure.message}; `);
+          if (typeof slept === 'object') return slept;
+          if (slept) continue;
+        }
+        failures++;
         // After a resume, a final mismatch means what was in flash could not be trusted: start over.
         const badResume = failure.code === 'SHA_MISMATCH' && result.resumedFrom > 0;
-        if (progress.attempt >= maxAttempts || !(RETRYABLE.has(failure.code) || badResume)) return finish(failure, 'failed');
+        if (failures >= maxAttempts || !(RETRYABLE.has(failure.code) || badResume)) return finish(failure, 'failed');
         if (badResume) resume = false;
-        const delay = Math.min(15_000, (opts.retryDelayMs ?? 1000) * 2 ** (progress.attempt - 1));
-        emit('resuming', `${failure.message}; trying again in ${Math.round(delay / 100) / 10} s (attempt ${progress.attempt + 1} of ${maxAttempts})`);
+        const delay = Math.min(15_000, (opts.retryDelayMs ?? 1000) * 2 ** (failures - 1));
+        emit('resuming', `${failure.message}; trying again in ${Math.round(delay / 100) / 10} s (attempt ${failures + 1} of ${maxAttempts})`);
         try {
           await sleep(delay, opts.signal);
         } catch {
@@ -219,6 +241,23 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
 
   /** One try: otastat (v2), then the stream from the offset it allows (recorded in result.resumedFrom). */
   private async attempt(
+    job: OtaJob,
+    sha: string,
+    resume: boolean,
+    opts: OtaOptions,
+    progress: Progress,
+    emit: (phase: OtaPhase, message?: string) => void,
+    result: OtaResult,
+  ): Promise<void> {
+    const stopKeepAwake = opts.keepAwake?.(job.board);
+    try {
+      await this.tryOnce(job, sha, resume, opts, progress, emit, result);
+    } finally {
+      stopKeepAwake?.();
+    }
+  }
+
+  private async tryOnce(
     job: OtaJob,
     sha: string,
     resume: boolean,
