@@ -239,24 +239,17 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
     return finish(undefined, 'done');
   }
 
-  /** One try: otastat (v2), then the stream from the offset it allows (recorded in result.resumedFrom). */
-  private async attempt(
-    job: OtaJob,
-    sha: string,
-    resume: boolean,
-    opts: OtaOptions,
-    progress: Progress,
-    emit: (phase: OtaPhase, message?: string) => void,
-    result: OtaResult,
-  ): Promise<void> {
-    const stopKeepAwake = opts.keepAwake?.(job.board);
+  /** One try, with a battery board kept awake while it runs. */
+  private async attempt(...args: Parameters<OtaEngine['tryOnce']>): Promise<void> {
+    const stopKeepAwake = args[3].keepAwake?.(args[0].board);
     try {
-      await this.tryOnce(job, sha, resume, opts, progress, emit, result);
+      await this.tryOnce(...args);
     } finally {
       stopKeepAwake?.();
     }
   }
 
+  /** otastat (v2), then the stream from the offset it allows (recorded in result.resumedFrom). */
   private async tryOnce(
     job: OtaJob,
     sha: string,
