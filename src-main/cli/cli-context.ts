@@ -3,18 +3,22 @@
 // board lookup (NO_BOARD / OFFLINE), and errors turned into messages and exit codes.
 import type { Command } from 'commander';
 import { EXIT_CODES, exitCodeOf, isMqbError, MqbError } from '../common/errors.js';
+import { isSleeping } from '../common/board-state.js';
 import { visibleText } from '../common/terminal-text.js';
 import type { BoardClient } from '../core/board-client.js';
 import { describeProfile, resolveConnection } from '../core/broker-profile.js';
 import type { ConnectionOptions, ResolvedConnection } from '../core/broker-profile.js';
-import { Engine } from '../core/engine.js';
+import { Engine, sleepText } from '../core/engine.js';
 import type { BoardEntry } from '../core/fleet-registry.js';
+import { keepAwake } from '../core/keep-awake.js';
+import { wakeQueueOf } from '../core/wake-queue.js';
 import type { CliIo } from './cli-io.js';
 import { promptHidden } from './password-prompt.js';
 
 export interface GlobalOptions extends ConnectionOptions {
   json?: boolean;
   force?: boolean;
+  waitWake?: boolean;
 }
 
 /** The options every board command accepts, before or after the command name. */
@@ -31,6 +35,7 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--insecure', 'do not verify the broker certificate (testing only)')
     .option('--timeout <seconds>', 'how long to wait for the board to answer [MQBOARD_TIMEOUT; default 10]')
     .option('--force', 'talk to the board even if its status says it is offline')
+    .option('--wait-wake', 'a battery board that is asleep: wait for its next wake (at most --timeout), then run the command')
     .option('--json', 'print the result as JSON');
 }
 
@@ -73,16 +78,39 @@ export function boardWaitMs(conn: ResolvedConnection): number {
   return Math.min(3_000, conn.timeoutMs);
 }
 
-/** Connects, finds the board (NO_BOARD, OFFLINE unless --force) and runs fn with its client. */
-export function withBoard<T>(opts: GlobalOptions, io: CliIo, fn: (board: BoardClient, ctx: BoardContext & { entry: BoardEntry }) => Promise<T>): Promise<T> {
+/**
+ * Connects, finds the board (NO_BOARD, OFFLINE unless --force) and runs fn with its client. With
+ * --wait-wake a board that is asleep (or overdue) is waited for, at most --timeout: fn runs at its
+ * next wake, after an `awake` request that keeps it up for the command. `keepAwake` (transfers):
+ * a battery board is asked to stay awake while fn runs.
+ */
+export function withBoard<T>(opts: GlobalOptions, io: CliIo, body: (board: BoardClient, ctx: BoardContext & { entry: BoardEntry }) => Promise<T>, extra: { label?: string; keepAwake?: boolean } = {}): Promise<T> {
+  const fn: typeof body = !extra.keepAwake
+    ? body
+    : async (board, ctx) => {
+        const stop = keepAwake(board);
+        try {
+          return await body(board, ctx);
+        } finally {
+          stop();
+        }
+      };
+  const label = extra.label ?? 'the command';
   return withEngine(opts, io, async (ctx) => {
     const prefix = requirePrefix(ctx.conn);
-    const { client, entry } = await ctx.engine.openBoard(ctx.conn.profile.id, prefix, {
+    const profileId = ctx.conn.profile.id;
+    const { client, entry } = await ctx.engine.openBoard(profileId, prefix, {
       waitMs: boardWaitMs(ctx.conn),
       timeoutMs: ctx.conn.timeoutMs,
       ...(opts.force && { force: true }),
+      ...(opts.waitWake && { allowAsleep: true }),
     });
-    return fn(client, { ...ctx, entry });
+    if (!opts.waitWake || !isSleeping(entry.state.state)) return fn(client, { ...ctx, entry });
+    io.stderr.write(`mqboard: ${visibleText(prefix)} is ${sleepText(entry, Date.now())}; waiting (Ctrl-C to cancel)\n`);
+    // A fresh client at the wake: with the caps of the status the board woke with, and --timeout.
+    return wakeQueueOf(ctx.engine).run(profileId, prefix, { label, timeoutMs: ctx.conn.timeoutMs }, () =>
+      fn(ctx.engine.board(profileId, prefix, { timeoutMs: ctx.conn.timeoutMs }), { ...ctx, entry: ctx.engine.registry(profileId).get(prefix) ?? entry }),
+    );
   });
 }
 

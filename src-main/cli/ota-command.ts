@@ -3,6 +3,7 @@
 // before anything is sent; uploads resume after drops; with --reset each board is reset and
 // followed until it is back, showing the firmware it came back with.
 import type { Command } from 'commander';
+import { isSleeping } from '../common/board-state.js';
 import { EXIT_CODES, MqbError } from '../common/errors.js';
 import type { ErrorCode } from '../common/errors.js';
 import { formatBytes } from '../common/ota-plan.js';
@@ -12,6 +13,7 @@ import type { RestartReport } from '../core/board-restart.js';
 import type { BoardClient } from '../core/board-client.js';
 import type { Engine } from '../core/engine.js';
 import { readLocal } from '../core/file-transfer.js';
+import { wakeHooks } from '../core/keep-awake.js';
 import { checkOtaImage, otaEngineOf } from '../core/ota-engine.js';
 import type { OtaJob, OtaResult } from '../core/ota-engine.js';
 import type { CliIo } from './cli-io.js';
@@ -68,13 +70,13 @@ async function selectBoards(engine: Engine, profileId: string, patterns: string[
   if (patterns.some(isGlob)) await settle(engine, profileId, Math.max(waitMs, 1000));
   for (const pattern of patterns) {
     if (!isGlob(pattern)) {
-      const { client } = await engine.openBoard(profileId, pattern, { waitMs, timeoutMs, ...(force && { force }) });
+      const { client } = await engine.openBoard(profileId, pattern, { waitMs, timeoutMs, ...(force && { force }), ...(opts.waitWake && { allowAsleep: true }) });
       boards.set(pattern, client);
       continue;
     }
     // `*` and `?` stay within one topic level: 'sim/*' is every board directly under sim/.
     const re = globToRegExp(pattern);
-    const matches = engine.registry(profileId).list().filter((e) => re.test(e.prefix) && (force || e.status?.online));
+    const matches = engine.registry(profileId).list().filter((e) => re.test(e.prefix) && (force || e.status?.online || (opts.waitWake && isSleeping(e.state.state))));
     if (matches.length === 0) throw new MqbError('NO_BOARD', `no ${force ? '' : 'online '}board matches "${pattern}" (run \`mqboard fleet\` to list them)`);
     for (const e of matches) boards.set(e.prefix, engine.board(profileId, e.prefix, { timeoutMs }));
   }
@@ -126,12 +128,14 @@ export function registerOtaCommand(program: Command, io: CliIo): void {
         const ota = otaEngineOf(engine);
         ota.on('progress', (p) => {
           if (p.phase === 'done' || p.phase === 'failed' || p.phase === 'cancelled') return display.done(p.prefix);
-          if (p.phase === 'resuming' && p.message) display.log(`${p.prefix}: ${p.message}`);
+          if ((p.phase === 'resuming' || p.phase === 'queued') && p.message) display.log(`${p.prefix}: ${p.message}`);
           display.update(p.prefix, p.prefix, { done: p.sent, total: p.total, rate: p.rate, eta: p.eta, fraction: p.total ? p.sent / p.total : 1, elapsedMs: 0 }, p.phase);
         });
         const jobs: OtaJob[] = boards.map((board) => ({ board, image, sha256: checked.sha256 }));
         const results = await ota.start(jobs, {
           concurrency, attempts, signal, resume: opts.resume, timeoutMs: conn.timeoutMs,
+          // Battery boards: kept awake while bytes flow; a wake that ends early is waited for (--timeout each).
+          ...wakeHooks(() => registry, conn.timeoutMs),
           ...(opts.reset && {
             afterUpload: (job, r, sig) => {
               display.log(`${r.prefix}: uploaded; resetting and waiting for it to come back...`);

@@ -23,11 +23,21 @@ describe('fleetTable', () => {
       entry('sim/c', { online: false }),
     ], NOW);
     expect(text).toBe(
-      'PREFIX  ONLINE  FW     PARTITION  SAFE MODE        CRASHES  UPTIME  LAST SEEN\n' +
-      'sim/a   yes     1.2.0  ota_1      no               2        1m 30s  30s ago\n' +
-      'sim/b   yes     1.2.0  ota_0      yes (boot loop)  0        5s      0s ago\n' +
-      'sim/c   no      -      -          no               0        -       -\n',
+      'PREFIX  ONLINE  STATE    FW     PARTITION  SAFE MODE        CRASHES  UPTIME  LAST SEEN\n' +
+      'sim/a   yes     online   1.2.0  ota_1      no               2        1m 30s  30s ago\n' +
+      'sim/b   yes     online   1.2.0  ota_0      yes (boot loop)  0        5s      0s ago\n' +
+      'sim/c   no      offline  -      -          no               0        -       -\n',
     );
+  });
+
+  it('shows battery boards asleep with their next wake, then overdue (the state comes from the registry)', () => {
+    const asleep = { online: false, asleep: true, sleep: { period: 600, awake: 5, next_wake: 1_000_600 }, t: 1_000_000 };
+    const at = (now: number) => fleetTable([entry('bat', asleep, { state: boardState(parseBoardStatus('bat', JSON.stringify(asleep)), NOW, now) })], now).split('\n')[1];
+    expect(at(NOW + 93_000)).toMatch(/^bat +no +asleep, wakes in 8m 27s +-/);
+    expect(at(NOW + 700_000)).toMatch(/^bat +no +asleep, waking +-/); // within the 300 s margin
+    expect(at(NOW + 1_000_000)).toMatch(/^bat +no +overdue 6m 40s +-/);
+    const j = entryJson(entry('bat', asleep));
+    expect(j).toMatchObject({ state: 'asleep', wakeAt: NOW + 600_000, asleep: true, sleep: { period: 600, nextWake: 1_000_600 } });
   });
 
   it('neutralises control characters a board put in its status', () => {

@@ -1,6 +1,7 @@
 // `mqboard status` (one board), `mqboard fleet` (every board the broker knows) and
 // `mqboard crashlog [show|clear]`: from the boards' retained status and crash records.
 import type { Command } from 'commander';
+import { describeWake } from '../common/board-state.js';
 import type { BoardStatus, CrashRecord } from '../common/board-status.js';
 import { MqbError } from '../common/errors.js';
 import { visibleText } from '../common/log-line.js';
@@ -16,11 +17,18 @@ const FLEET_LISTEN_MS = 2_000;
 const FLEET_QUIET_MS = 400;
 
 export function entryJson(e: BoardEntry): Record<string, unknown> {
-  return { prefix: e.prefix, ...(e.status ?? {}), lastSeen: e.lastSeen, ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }), ...(e.warning && { warning: e.warning }) };
+  // state: online, asleep, overdue or offline (docs/cli.md); wakeAt: the expected wake (ms, this machine's clock).
+  return { prefix: e.prefix, ...(e.status ?? {}), state: e.state.state, ...(e.state.wakeAt !== undefined && { wakeAt: e.state.wakeAt }), lastSeen: e.lastSeen, ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }), ...(e.warning && { warning: e.warning }) };
 }
 
 function lastSeen(s: BoardStatus | undefined, now: number): string {
   return s?.t ? formatAge(now - s.t * 1000) : '-';
+}
+
+/** "online", "asleep, wakes in 7s", "overdue 12s", "offline". */
+export function stateText(e: BoardEntry, now: number): string {
+  const wake = describeWake(e.state, now, (s) => formatDuration(s * 1000));
+  return e.state.state === 'asleep' && !wake.startsWith('asleep') ? `asleep, ${wake}` : wake || e.state.state;
 }
 
 /** The uptime now: the status says what it was when published (every minute or so). */
@@ -35,7 +43,9 @@ function statusLines(e: BoardEntry, now: number): string {
   if (!s) return `${e.prefix}: no valid status${e.malformed ? ` (${e.malformed})` : ''}\n`;
   const rows: Array<[string, string]> = [
     ['board', e.prefix],
-    ['online', s.online ? 'yes' : 'NO (last will)'],
+    ['online', s.online ? 'yes' : s.asleep ? 'no (asleep)' : 'NO (last will)'],
+    ['state', stateText(e, now)],
+    ...(s.sleep ? [['duty cycle', `asleep ${formatDuration(s.sleep.period * 1000)}, awake ${formatDuration(s.sleep.awake * 1000)}`] as [string, string]] : []),
     ['firmware', [s.project, s.fw].filter(Boolean).join(' ') || '-'],
     ['partition', `${s.partition || '-'}${s.pendingVerify ? ' (pending verify)' : ''}`],
     ['safe mode', s.safeMode ? `YES (${s.safeReason || 'no reason given'})` : 'no'],
@@ -59,6 +69,7 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
     return [
       e.prefix,
       !s ? '?' : s.online ? 'yes' : 'no',
+      stateText(e, now),
       s?.fw || '-',
       s?.partition || '-',
       s?.safeMode ? `yes${s.safeReason ? ` (${s.safeReason})` : ''}` : 'no',
@@ -67,7 +78,7 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
       lastSeen(s, now),
     ].map(visibleText);
   });
-  return table(['PREFIX', 'ONLINE', 'FW', 'PARTITION', 'SAFE MODE', 'CRASHES', 'UPTIME', 'LAST SEEN'], rows);
+  return table(['PREFIX', 'ONLINE', 'STATE', 'FW', 'PARTITION', 'SAFE MODE', 'CRASHES', 'UPTIME', 'LAST SEEN'], rows);
 }
 
 /** One line per board whose prefix nests with another's (stderr: stdout stays the table). */

@@ -64,6 +64,7 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
           }
           if (differences.length) throw alreadyReported('SHA_MISMATCH', `${differences.length} file(s) on ${board.prefix} differ from the spec's check-only blocks`);
         }),
+        { label: 'sync', keepAwake: true },
       );
     });
 }

@@ -104,6 +104,7 @@ export function registerTransferCommands(program: Command, io: CliIo): void {
             display.close();
           }
         }),
+        { label: 'get', keepAwake: true },
       );
     });
 
@@ -127,6 +128,7 @@ export function registerTransferCommands(program: Command, io: CliIo): void {
             display.close();
           }
         }),
+        { label: 'put', keepAwake: true },
       );
     });
 

@@ -94,14 +94,17 @@ export interface WakeHooks {
   keepAwake?: (board: HookBoard) => () => void;
 }
 
-/** Hooks over the fleet registries: `registryOf` finds a board's, `deadline` (ms, Date.now's) bounds all waiting. */
-export function wakeHooks(registryOf: (board: HookBoard) => FleetRegistry | undefined, deadline: number): WakeHooks {
+/**
+ * Hooks over the fleet registries: `registryOf` finds a board's; each wait for a wake lasts at most
+ * `waitMs`, and none goes past `deadline` (ms, Date.now's) when one is given.
+ */
+export function wakeHooks(registryOf: (board: HookBoard) => FleetRegistry | undefined, waitMs: number, deadline = Number.POSITIVE_INFINITY): WakeHooks {
   return {
     waitWake: async (board, signal, onWait) => {
       const registry = registryOf(board);
       const entry = registry?.get(board.prefix);
       if (!registry || !entry || !isSleeping(entry.state.state)) return false;
-      const left = deadline - Date.now();
+      const left = Math.min(waitMs, deadline - Date.now());
       if (left <= 0) throw new MqbError('TIMEOUT', `${board.prefix} is asleep and the time for this job is up`, { board: board.prefix });
       onWait(`${board.prefix} is asleep: continuing at its next wake`);
       await waitForWake(registry, board.prefix, { timeoutMs: left, ...(signal && { signal }) });

@@ -38,7 +38,7 @@ describe('OTA to a sleepy board', () => {
       }
     }, 2);
     const client = engine.board('p1', board.prefix, { timeoutMs: 1000 });
-    const [r] = await ota.start([{ board: client, image }], { attempts: 1, sleep: async () => {}, ...wakeHooks(() => registry, Date.now() + 10_000) });
+    const [r] = await ota.start([{ board: client, image }], { attempts: 1, sleep: async () => {}, ...wakeHooks(() => registry, 10_000) });
     clearInterval(watch);
     expect(r).toMatchObject({ ok: true, resumedFrom: 131_072 });
     expect(board.inner.booted).toBe(sha(image));
@@ -54,7 +54,7 @@ describe('OTA to a sleepy board', () => {
     const { engine, board, registry } = await rig();
     board.sleep();
     const image = randomBytes(10_000);
-    const [r] = await new OtaEngine().start([{ board: engine.board('p1', board.prefix), image }], { ...wakeHooks(() => registry, Date.now() + 30) });
+    const [r] = await new OtaEngine().start([{ board: engine.board('p1', board.prefix), image }], { ...wakeHooks(() => registry, 30) });
     expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
     expect(board.ran).toEqual([]);
     await engine.close();
