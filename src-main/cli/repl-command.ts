@@ -185,6 +185,7 @@ export function registerReplCommand(program: Command, io: CliIo): void {
         } else {
           await evalRepl(board, io);
         }
-      });
+        // A battery board stays up while a person types (idle REPL sessions send nothing).
+      }, { label: 'repl', keepAwake: true });
     });
 }
