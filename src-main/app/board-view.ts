@@ -38,7 +38,10 @@ export function toBoardView(entry: BoardEntry): BoardView {
     proto: s?.proto ?? 1,
     caps: (s?.caps ?? []).slice(0, 100).map((c) => clip(c, 50)),
     modules: modulesOf(s?.modules ?? {}),
+    state: entry.state.state,
   };
+  if (entry.state.wakeAt !== undefined) view.wakeAt = entry.state.wakeAt;
+  if (s?.sleep) view.sleep = { period: s.sleep.period, awake: s.sleep.awake };
   if (entry.malformed) view.malformed = clip(entry.malformed, 1_000);
   if (entry.warning) view.warning = clip(entry.warning, 1_000);
   return view;

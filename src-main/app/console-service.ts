@@ -14,6 +14,7 @@ import type { ProfileStore } from './profile-store.js';
 import type { AppInfo, OpenFileDialog, ServiceContext } from './service-context.js';
 import { SessionOps } from './session-ops.js';
 import { TransferOps } from './transfer-ops.js';
+import { WakeOps } from './wake-ops.js';
 
 export interface ConsoleServiceOptions {
   info: AppInfo;
@@ -30,6 +31,7 @@ export class ConsoleService {
   private readonly sessionOps: SessionOps;
   private readonly otaOps: OtaOps;
   private readonly transferOps: TransferOps;
+  private readonly wakeOps: WakeOps;
 
   constructor(opts: ConsoleServiceOptions) {
     this.ctx = {
@@ -46,6 +48,7 @@ export class ConsoleService {
     this.sessionOps = new SessionOps(this.ctx);
     this.otaOps = new OtaOps(this.ctx);
     this.transferOps = new TransferOps(this.ctx);
+    this.wakeOps = new WakeOps(this.ctx);
     const dialog = opts.openFileDialog;
     this.handlers = {
       ...this.profileOps.handlers(),
@@ -53,6 +56,7 @@ export class ConsoleService {
       ...this.sessionOps.handlers(),
       ...this.otaOps.handlers(),
       ...this.transferOps.handlers(),
+      ...this.wakeOps.handlers(),
       'dialog.openFile': async (p, { clientId }) => {
         if (!dialog) throw new ConsoleError('NOT_AVAILABLE', 'no native file dialog in the web mode: choose the file in the page');
         const chosen = await dialog(clientId, p);
@@ -83,11 +87,13 @@ export class ConsoleService {
   clientGone(clientId: string): void {
     this.sessionOps.clientGone(clientId);
     this.transferOps.clientGone(clientId);
+    this.wakeOps.clientGone(clientId);
   }
 
   async close(): Promise<void> {
     this.otaOps.cancelAll();
     this.transferOps.cancelAll();
+    this.wakeOps.close();
     await this.sessionOps.close();
     this.profileOps.close();
     await this.ctx.engine.close();

@@ -6,8 +6,11 @@ import type { EventOf } from '../common/contract.js';
 import { MqbError } from '../common/errors.js';
 import { checkOtaImage, OtaEngine, sha256Hex } from '../core/ota-engine.js';
 import type { OtaJob, OtaProgress } from '../core/ota-engine.js';
+import type { FleetRegistry } from '../core/fleet-registry.js';
+import { wakeHooks } from '../core/keep-awake.js';
 import { confirmImage, resetBoard, rollbackImage } from './board-actions.js';
 import { openBoard } from './service-context.js';
+import { JOB_WAKE_WAIT_MS } from './wake-ops.js';
 import type { HandlerGroup, ServiceContext } from './service-context.js';
 
 /** Progress of one board while bytes flow: at most this often (phase changes always go out). */
@@ -71,9 +74,13 @@ export class OtaOps {
     const base = { sent: 0, total: image.length, rate: 0, eta: null };
     for (const t of targets) emit({ prefix: t.prefix, phase: 'queued', ...base });
     const jobs: OtaJob[] = [];
+    // Battery boards that sleep are upgraded at their wake (the engine waits for it and keeps them awake).
+    const registries = new Map<unknown, FleetRegistry>();
     for (const t of targets) {
       try {
-        jobs.push({ board: await openBoard(this.ctx, t.profileId, t.prefix), image, sha256 });
+        const board = await openBoard(this.ctx, t.profileId, t.prefix, { allowAsleep: true });
+        registries.set(board, this.ctx.engine.registry(t.profileId));
+        jobs.push({ board, image, sha256 });
       } catch (err) {
         emit({ prefix: t.prefix, phase: 'failed', ...base, error: (err as Error).message.slice(0, 2_000) });
       }
@@ -98,6 +105,7 @@ export class OtaOps {
     try {
       await engine.start(jobs, {
         signal: controller.signal,
+        ...wakeHooks((board) => registries.get(board), JOB_WAKE_WAIT_MS),
         ...(reset && { afterUpload: (job, _result, signal) => resetBoard(job.board, 'hard', signal) }),
       });
     } catch (err) {

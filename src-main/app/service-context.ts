@@ -31,9 +31,12 @@ export interface ServiceContext {
 
 export type HandlerGroup<K extends RequestName> = Pick<Handlers, K>;
 
-/** The client of a board that announced itself (waits briefly for its retained status). */
-export async function openBoard(ctx: ServiceContext, profileId: string, prefix: string): Promise<BoardClient> {
-  return (await ctx.engine.openBoard(profileId, prefix, { waitMs: 2_000 })).client;
+/**
+ * The client of a board that announced itself (waits briefly for its retained status).
+ * `allowAsleep`: a battery board that sleeps is fine too (the caller waits for its wake).
+ */
+export async function openBoard(ctx: ServiceContext, profileId: string, prefix: string, opts: { allowAsleep?: boolean } = {}): Promise<BoardClient> {
+  return (await ctx.engine.openBoard(profileId, prefix, { waitMs: 2_000, ...opts })).client;
 }
 
 export const withSignal = (signal: AbortSignal) => ({ signal });

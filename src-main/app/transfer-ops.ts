@@ -9,12 +9,14 @@ import { ConsoleError, MAX_TRANSFER_BYTES } from '../common/contract.js';
 import type { EventOf, TransferPhase } from '../common/contract.js';
 import { MqbError } from '../common/errors.js';
 import type { ProgressSnapshot } from '../common/ota-plan.js';
+import type { BoardClient } from '../core/board-client.js';
 import { getFile, putFile } from '../core/file-transfer.js';
 import { realTimers } from './event-bus.js';
 import type { Timers } from './event-bus.js';
 import { tooLarge } from './local-files.js';
 import { ProgressThrottle } from './progress-throttle.js';
 import { openBoard } from './service-context.js';
+import { whenAwake } from './wake-ops.js';
 import type { HandlerGroup, ServiceContext } from './service-context.js';
 
 type Progress = EventOf<'transfer.progress'>;
@@ -57,16 +59,16 @@ export class TransferOps {
       'board.upload': async (p, { clientId }) => {
         const { name, data } = await ctx.files.read(p.file);
         if (data.length > MAX_TRANSFER_BYTES) throw tooLarge(name, data.length);
-        const board = await openBoard(ctx, p.profileId, p.prefix);
-        const transferId = this.start(clientId, { prefix: p.prefix, path: p.path, direction: 'upload', total: data.length }, async (t, onProgress) => {
+        const board = await openBoard(ctx, p.profileId, p.prefix, { allowAsleep: true });
+        const transferId = this.start(clientId, { profileId: p.profileId, board, path: p.path, direction: 'upload', total: data.length }, async (t, onProgress) => {
           const put = await putFile(board, p.path, data, { signal: t.controller.signal, onProgress });
           return put.sha256;
         });
         return { transferId, total: data.length };
       },
       'board.download': async (p, { clientId }) => {
-        const board = await openBoard(ctx, p.profileId, p.prefix);
-        const transferId = this.start(clientId, { prefix: p.prefix, path: p.path, direction: 'download', total: 0 }, async (t, onProgress) => {
+        const board = await openBoard(ctx, p.profileId, p.prefix, { allowAsleep: true });
+        const transferId = this.start(clientId, { profileId: p.profileId, board, path: p.path, direction: 'download', total: 0 }, async (t, onProgress) => {
           const got = await getFile(board, p.path, {
             signal: t.controller.signal,
             onProgress: (s) => {
@@ -134,12 +136,14 @@ export class TransferOps {
     t.kept = { ...kept, expiry };
   }
 
-  private start(clientId: string, what: { prefix: string; path: string; direction: Direction; total: number }, work: (t: Transfer, onProgress: (s: ProgressSnapshot) => void) => Promise<string>): string {
+  /** A battery board that sleeps: the transfer waits for its wake ("queued") and keeps it awake while it runs. */
+  private start(clientId: string, what: { profileId: string; board: BoardClient; path: string; direction: Direction; total: number }, work: (t: Transfer, onProgress: (s: ProgressSnapshot) => void) => Promise<string>): string {
+    const prefix = what.board.prefix;
     const t: Transfer = { id: randomBytes(9).toString('base64url'), clientId, controller: new AbortController() };
     this.transfers.set(t.id, t);
     const throttle = new ProgressThrottle<Progress>((e) => this.ctx.bus.emit('transfer.progress', e), this.now, this.timers);
     let last = { sent: 0, total: what.total, rate: 0, eta: null as number | null };
-    const push = (phase: TransferPhase, extra: Partial<Progress> = {}) => throttle.push({ transferId: t.id, prefix: what.prefix, path: what.path, direction: what.direction, phase, ...last, ...extra });
+    const push = (phase: TransferPhase, extra: Partial<Progress> = {}) => throttle.push({ transferId: t.id, prefix, path: what.path, direction: what.direction, phase, ...last, ...extra });
     const onProgress = (s: ProgressSnapshot) => {
       last = { sent: s.done, total: s.total, rate: s.rate, eta: s.eta ?? null };
       // All bytes of an upload are out: the board checks the SHA-256 and renames into place.
@@ -149,7 +153,7 @@ export class TransferOps {
     // (the same order as a REPL session's first prompt).
     this.timers.setTimeout(() => {
       push('starting');
-      void work(t, onProgress).then(
+      void whenAwake(this.ctx, what.profileId, what.board, t.controller.signal, () => push('queued'), () => work(t, onProgress)).then(
         (sha256) => {
           if (!t.kept) this.transfers.delete(t.id);
           const size = Math.max(last.sent, last.total);

@@ -56,11 +56,21 @@ describe('the console contract', () => {
   });
 
   it('carries the apps of a board in its view, bounded', () => {
-    const board = { prefix: 'sim/sim-01', online: true, lastSeen: 1, fw: '1', project: 'p', partition: 'ota_0', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '', crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, proto: 2, caps: [] };
+    const board = { prefix: 'sim/sim-01', online: true, lastSeen: 1, fw: '1', project: 'p', partition: 'ota_0', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '', crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, proto: 2, caps: [], state: 'online' };
     const list = contract.requests['fleet.snapshot'].result;
     expect(validate(list, [{ ...board, modules: { blinky: '1.0.0', faulty: 'failed: RuntimeError()' } }]).ok).toBe(true);
     expect(validate(list, [board])).toEqual({ ok: false, error: '[0].modules: expected an object, got undefined' });
     expect(validate(list, [{ ...board, modules: { x: 'y'.repeat(501) } }]).ok).toBe(false);
+  });
+
+  it('carries a battery board\'s state, wake and duty cycle', () => {
+    const board = { prefix: 'bat', online: false, lastSeen: 1, fw: '1', project: 'p', partition: 'ota_0', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '', crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, proto: 2, caps: ['awake'], modules: {} };
+    const list = contract.requests['fleet.snapshot'].result;
+    expect(validate(list, [{ ...board, state: 'asleep', wakeAt: 5, sleep: { period: 10, awake: 2 } }]).ok).toBe(true);
+    expect(validate(list, [{ ...board, state: 'dozing' }]).ok).toBe(false);
+    expect(validate(contract.requests['board.stayAwake'].params, { profileId: 'p', prefix: 'bat', seconds: 3_601 }).ok).toBe(false);
+    expect(validate(contract.requests['queue.add'].params, { profileId: 'p', prefix: 'bat', command: { kind: 'reset', mode: 'normal' } }).ok).toBe(true);
+    expect(validate(contract.requests['queue.add'].params, { profileId: 'p', prefix: 'bat', command: { kind: 'ota' } }).ok).toBe(false);
   });
 
   it('needs at least one OTA target', () => {

@@ -3,6 +3,7 @@
 // event main pushes. Both transports (IPC, WebSocket) carry exactly these messages; main and the
 // web server validate every incoming message against these schemas before anything runs, the
 // renderer validates events. Pure TypeScript (no Node, Electron or DOM).
+import { BOARD_STATES } from './board-state.js';
 import { validatePrefix } from './protocol.js';
 import { s } from './schema.js';
 import type { Infer, Schema } from './schema.js';
@@ -78,6 +79,12 @@ export const BoardView = s.object({
   malformed: s.optional(s.string({ max: 1_000 })),
   /** Something the operator should know: e.g. another board's prefix is nested in this one's. */
   warning: s.optional(s.string({ max: 1_000 })),
+  /** online, asleep (a battery board between wakes), overdue (its wake is late) or offline: common/board-state.ts. */
+  state: s.enum(BOARD_STATES),
+  /** Asleep or overdue: when it is expected to wake (ms since the epoch, main's clock). */
+  wakeAt: s.optional(s.number()),
+  /** A battery board's duty cycle (seconds). */
+  sleep: s.optional(s.object({ period: s.number(), awake: s.number() })),
 });
 
 export const FileEntry = s.object({
@@ -122,9 +129,26 @@ export const FileRef = s.union('kind', {
 export const OtaPhase = s.enum(['queued', 'checking', 'resuming', 'sending', 'verifying', 'done', 'failed', 'cancelled']);
 
 const TransferId = id('transfer id');
-/** starting: finding the board (and the file's size, for a download); verifying: all bytes are out, the board checks the SHA-256. */
-export const TransferPhase = s.enum(['starting', 'transferring', 'verifying', 'done', 'failed', 'cancelled']);
+/** starting: finding the board (and the file's size, for a download); queued: the board is asleep, the transfer waits for its wake; verifying: all bytes are out, the board checks the SHA-256. */
+export const TransferPhase = s.enum(['starting', 'queued', 'transferring', 'verifying', 'done', 'failed', 'cancelled']);
 const none = s.object({});
+
+/** What may wait for a sleeping board's wake (the wake queue): its result comes as `queue.result`. */
+export const WakeCommand = s.union('kind', {
+  eval: s.object({ kind: s.literal('eval'), source: s.string({ min: 1, max: 65_536 }) }),
+  reset: s.object({ kind: s.literal('reset'), mode: s.enum(['normal', 'safe', 'soft', 'hard']) }),
+  crashlogClear: s.object({ kind: s.literal('crashlogClear') }),
+});
+
+/** A command waiting for a board's wake. */
+export const QueuedCommand = s.object({
+  id: id('queue id'),
+  label: s.string({ max: 300 }),
+  /** When it was queued (ms since the epoch). */
+  queuedAt: s.number(),
+  /** The board woke: it runs now. */
+  running: s.boolean(),
+});
 
 /** Boards per `fleet.snapshot` page and per `fleet.changed` list: far below the array limit. */
 export const FLEET_PAGE_SIZE = 1_000;
@@ -180,6 +204,17 @@ export const contract = defineContract({
     /** Stops a running upload or download: an upload leaves the board's old file as it was. */
     'transfer.cancel': { params: s.object({ transferId: TransferId }), result: none },
     'board.reset': { params: s.object({ ...Target, mode: s.enum(['normal', 'safe', 'soft', 'hard']) }), result: none },
+    /**
+     * Asks a battery board to stay awake for `seconds` (0 releases): now when it is online, at its
+     * next wake when it is asleep (then `queueId` is set and `queue.result` follows).
+     */
+    'board.stayAwake': { params: s.object({ ...Target, seconds: s.number({ min: 0, max: 3_600 }) }), result: s.object({ queueId: s.optional(id('queue id')) }) },
+    /** Queues a command for the board's next wake (runs at once on an online board); the outcome comes as `queue.result`. */
+    'queue.add': { params: s.object({ ...Target, command: WakeCommand }), result: s.object({ queueId: id('queue id') }) },
+    /** Cancels a queued command that has not started (only the client that queued it). */
+    'queue.cancel': { params: s.object({ queueId: id('queue id') }), result: none },
+    /** What waits for the wakes of the profile's boards. */
+    'queue.list': { params: s.object({ profileId: ProfileId }), result: s.array(s.object({ prefix: s.string({ max: 200 }), commands: s.array(QueuedCommand, { max: 1_000 }) }), { max: FLEET_PAGE_SIZE }) },
     'board.crashlog': { params: s.object({ ...Target, clear: s.optional(s.boolean()) }), result: s.array(CrashRecord, { max: 1_000 }) },
     /** The session's first prompt follows as a `tty.output` event, after this reply. */
     'tty.open': { params: s.object(Target), result: s.object({ sessionId: id('session id') }) },
@@ -222,6 +257,10 @@ export const contract = defineContract({
       error: s.optional(s.string({ max: 2_000 })),
       sha256: s.optional(s.string({ max: 64 })),
     }),
+    /** The commands waiting for one board's wake changed (queued, started, finished, cancelled). */
+    'queue.changed': s.object({ ...Target, commands: s.array(QueuedCommand, { max: 1_000 }) }),
+    /** A queued command ended: its output (eval), or why it failed or was cancelled. */
+    'queue.result': s.object({ ...Target, queueId: id('queue id'), label: s.string({ max: 300 }), ok: s.boolean(), output: s.optional(s.string({ max: 1024 * 1024 })), error: s.optional(s.string({ max: 2_000 })), cancelled: s.optional(s.boolean()) }),
     'ota.progress': s.object({ jobId: id('job id'), prefix: s.string({ max: 200 }), phase: OtaPhase, sent: s.number(), total: s.number(), rate: s.number(), eta: s.nullable(s.number()), error: s.optional(s.string({ max: 2_000 })) }),
   },
 });
@@ -244,6 +283,8 @@ export type FileRef = Infer<typeof FileRef>;
 export type ProfileState = Infer<typeof ProfileState>;
 export type OtaPhase = Infer<typeof OtaPhase>;
 export type TransferPhase = Infer<typeof TransferPhase>;
+export type WakeCommand = Infer<typeof WakeCommand>;
+export type QueuedCommand = Infer<typeof QueuedCommand>;
 
 export const REQUEST_NAMES = Object.keys(contract.requests) as RequestName[];
 export const EVENT_NAMES = Object.keys(contract.events) as EventName[];

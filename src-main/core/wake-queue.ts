@@ -28,6 +28,8 @@ export interface WakeJobInfo {
 
 export interface WakeJobOptions {
   label: string;
+  /** The job's id (default: one of the queue's); the UI's queue ids come from main. */
+  id?: string;
   owner?: string;
   /** Seconds of awake this job needs (default 30). */
   awakeSeconds?: number;
@@ -150,7 +152,7 @@ export class WakeQueue extends EventEmitter<WakeQueueEvents> {
     const queue = q;
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new MqbError('CANCELLED', `${opts.label} was cancelled`));
-      const info: WakeJobInfo = { id: `w${++this.ids}`, profileId, prefix, label: opts.label, queuedAt: this.clock(), running: false, ...(opts.owner !== undefined && { owner: opts.owner }) };
+      const info: WakeJobInfo = { id: opts.id ?? `w${++this.ids}`, profileId, prefix, label: opts.label, queuedAt: this.clock(), running: false, ...(opts.owner !== undefined && { owner: opts.owner }) };
       const onAbort = () => this.drop(queue, job, new MqbError('CANCELLED', `${opts.label} on ${prefix} was cancelled before the board woke`, { board: prefix }));
       const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => this.drop(queue, job, new MqbError('TIMEOUT', `${prefix} did not wake within ${Math.round(opts.timeoutMs! / 100) / 10} s (${opts.label} not run)`, { board: prefix })), opts.timeoutMs);
       const job: Job = {

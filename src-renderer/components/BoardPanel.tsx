@@ -7,12 +7,13 @@ import { useFleet } from '../stores/fleet-store.js';
 import { useUi } from '../stores/ui-store.js';
 import type { BoardTab } from '../stores/ui-store.js';
 import { AppModules } from './AppModules.js';
-import { Ago, StatusDot } from './bits.js';
+import { Ago, BoardStateText, StatusDot } from './bits.js';
 import { CrashDetails } from './CrashDetails.js';
 import { FilesTab } from './FilesTab.js';
 import { useBrokerName } from './hooks.js';
 import { LogsView } from './LogsView.js';
 import { OtaTab } from './OtaTab.js';
+import { SleepControls } from './SleepControls.js';
 import { TerminalTab } from './TerminalTab.js';
 
 const TABS: { id: BoardTab; label: string }[] = [
@@ -61,8 +62,9 @@ export function BoardPanel({ boardKey }: { boardKey: string }) {
         <button onClick={close} title="Back to the fleet (Esc)" data-testid="board-close">
           ← Fleet
         </button>
-        <StatusDot state={board.online ? 'online' : 'offline'} />
+        <StatusDot state={board.state} />
         <h2>{board.prefix}</h2>
+        {board.state !== 'online' && <BoardStateText board={board} />}
         <span className="muted">{brokerName(board.profileId)}</span>
         <span data-testid="board-fw">
           {board.project} {board.fw}
@@ -88,6 +90,7 @@ export function BoardPanel({ boardKey }: { boardKey: string }) {
           seen <Ago t={board.lastSeen} />
         </span>
       </div>
+      <SleepControls boardKey={boardKey} board={board} />
       <div className="tabs" role="tablist" aria-label="Board tools" onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button

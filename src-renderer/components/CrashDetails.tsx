@@ -18,6 +18,9 @@ export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showO
   const openBoardPanel = useUi((s) => s.openBoardPanel);
   const [confirm, setConfirm] = useState<ResetMode | 'clear' | null>(null);
   const online = board?.online ?? false;
+  // A battery board that sleeps takes the actions at its next wake (queued until then).
+  const sleeps = board?.state === 'asleep' || board?.state === 'overdue';
+  const reachable = online || sleeps;
   const crashes = board?.crashes ?? 0;
 
   // Fetched when shown, and again when the board reports a different number of crashes.
@@ -57,13 +60,13 @@ export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showO
         </div>
       )}
       <div className="row wrap">
-        <button onClick={() => setConfirm('normal')} disabled={busy || !online} data-testid="reboot-normal">
+        <button onClick={() => setConfirm('normal')} disabled={busy || !reachable} data-testid="reboot-normal">
           Reboot normally
         </button>
-        <button onClick={() => setConfirm('safe')} disabled={busy || !online} data-testid="reboot-safe">
+        <button onClick={() => setConfirm('safe')} disabled={busy || !reachable} data-testid="reboot-safe">
           Reboot in safe mode
         </button>
-        <button className="danger" onClick={() => setConfirm('clear')} disabled={busy || !online || (log?.records?.length ?? 0) === 0} data-testid="clear-crashlog">
+        <button className="danger" onClick={() => setConfirm('clear')} disabled={busy || !reachable || (!sleeps && (log?.records?.length ?? 0) === 0)} data-testid="clear-crashlog">
           Clear crash log
         </button>
         {action?.busy && <span className="muted">Working…</span>}
@@ -72,7 +75,8 @@ export function CrashDetails({ boardKey, showOpen }: { boardKey: BoardKey; showO
             {action.done}
           </span>
         )}
-        {!online && <span className="muted">The board is offline.</span>}
+        {!reachable && <span className="muted">The board is offline.</span>}
+        {sleeps && <span className="muted">The board is asleep: these wait for its next wake.</span>}
       </div>
       <ErrorNote testId="crash-action-error">{action?.error}</ErrorNote>
       <ErrorNote testId="crashlog-error">{log?.error}</ErrorNote>

@@ -4,7 +4,7 @@ import { memo } from 'react';
 import type { MouseEvent } from 'react';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import type { FleetRow as Row } from '../lib/fleet-query.js';
-import { Ago, StatusDot } from './bits.js';
+import { Ago, BoardStateText, StatusDot } from './bits.js';
 
 interface Props {
   row: Row;
@@ -17,7 +17,7 @@ interface Props {
 }
 
 export const FleetRow = memo(function FleetRow({ row: r, broker, selected, cursor, dropTarget, onClick, onOpen }: Props) {
-  const cls = `fleet-row fleet-grid${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${dropTarget ? ' drop-target' : ''}${r.online ? '' : ' offline'}`;
+  const cls = `fleet-row fleet-grid${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${dropTarget ? ' drop-target' : ''}${r.state === 'online' ? '' : r.state === 'offline' ? ' offline' : ' asleep'}`;
   return (
     <div
       className={cls}
@@ -33,8 +33,8 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
         <input type="checkbox" tabIndex={-1} checked={selected} readOnly aria-label={`Select ${r.prefix}`} data-testid="row-check" />
       </div>
       <div role="gridcell" className="row" data-testid="cell-status">
-        <StatusDot state={r.online ? 'online' : 'offline'} />
-        {r.online ? 'online' : 'offline'}
+        <StatusDot state={r.state} />
+        <BoardStateText board={r} />
       </div>
       <div role="gridcell" className="mono" title={r.malformed ? `last status malformed: ${r.malformed}` : r.prefix} data-testid="cell-prefix">
         {r.prefix}

@@ -14,7 +14,7 @@ import { useSelection } from '../stores/selection-store.js';
 import { useUi } from '../stores/ui-store.js';
 import { FleetActions } from './FleetActions.js';
 import { FleetRow } from './FleetRow.js';
-import { useBrokerName, useVisibleRows } from './hooks.js';
+import { useBoardCounts, useBrokerName, useVisibleRows } from './hooks.js';
 import { VirtualList } from './VirtualList.js';
 import type { VirtualListHandle } from './VirtualList.js';
 
@@ -36,7 +36,7 @@ const COLUMNS: { col: SortColumn | null; label: string }[] = [
   { col: null, label: '' },
 ];
 
-const FILTER_LABEL: Record<string, string> = { all: 'All', online: 'Online', offline: 'Offline', safe: 'Safe mode', crashed: 'Crashed' };
+const FILTER_LABEL: Record<string, string> = { all: 'All', online: 'Online', asleep: 'Asleep', overdue: 'Overdue', offline: 'Offline', safe: 'Safe mode', crashed: 'Crashed' };
 
 export function FleetView() {
   const rows = useVisibleRows();
@@ -45,6 +45,7 @@ export function FleetView() {
   const setQuery = useFleet((s) => s.setQuery);
   const sortBy = useFleet((s) => s.sortBy);
   const total = useFleet((s) => s.boards.size);
+  const counts = useBoardCounts();
   const snapshot = useFleet((s) => s.snapshot);
   const anyConnected = useProfiles((s) => s.profiles.some((p) => p.state === 'online' || p.state === 'reconnecting'));
   const { selected, cursor, click, selectAll, clear, setCursor } = useSelection();
@@ -157,6 +158,7 @@ export function FleetView() {
         {FLEET_FILTERS.map((f) => (
           <button key={f} className="chip" aria-pressed={query.filter === f} onClick={() => setQuery({ filter: f })} data-testid={`fleet-filter-${f}`}>
             {FILTER_LABEL[f]}
+            {(f === 'asleep' || f === 'overdue') && <span className="muted" data-testid={`fleet-count-${f}`}> {counts[f]}</span>}
           </button>
         ))}
         <span className="grow" />

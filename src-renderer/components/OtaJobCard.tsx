@@ -1,5 +1,6 @@
 // One firmware update job: per board a progress bar with rate and ETA, cancel; once the image is
 // in and the board reset, it follows the board back and offers confirm or roll back.
+import { isSleeping } from '../../src-main/common/board-state.js';
 import type { BoardKey } from '../lib/board-key.js';
 import { splitBoardKey } from '../lib/board-key.js';
 import { formatBytes, formatEta, formatRate } from '../lib/format.js';
@@ -20,6 +21,16 @@ const PHASE_TEXT: Record<string, string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
+
+/** A battery board that sleeps: its upload waits for (or resumes at) the next wake. */
+function OtaPhaseText({ boardKey, phase }: { boardKey: BoardKey; phase: string }) {
+  const sleeps = useFleet((s) => {
+    const b = s.boards.get(boardKey);
+    return !!b && isSleeping(b.state);
+  });
+  const waiting = sleeps && (phase === 'queued' || phase === 'resuming');
+  return <span data-testid="ota-phase">{waiting ? (phase === 'queued' ? 'Queued until wake' : 'Resuming at the next wake') : (PHASE_TEXT[phase] ?? phase)}</span>;
+}
 
 function AfterUpload({ job, boardKey }: { job: OtaJob; boardKey: BoardKey }) {
   const board = useFleet((s) => s.boards.get(boardKey));
@@ -91,7 +102,7 @@ export function OtaJobCard({ jobId, only }: { jobId: string; only?: BoardKey }) 
         return (
           <div key={k} className="ota-target" data-testid="ota-target" data-prefix={splitBoardKey(k).prefix} data-phase={phase}>
             <span className="mono">{splitBoardKey(k).prefix}</span>
-            <span data-testid="ota-phase">{PHASE_TEXT[phase] ?? phase}</span>
+            <OtaPhaseText boardKey={k} phase={phase} />
             <ProgressBar done={p?.sent ?? 0} total={p?.total ?? job.image.size} state={state} label={`Upload to ${splitBoardKey(k).prefix}`} />
             <span className="muted">{p && !FINISHED_PHASES.has(phase) ? formatRate(p.rate) : ''}</span>
             <span className="muted" title="Time left">

@@ -9,6 +9,7 @@ import { ProgressBar } from './bits.js';
 
 const PHASE_TEXT: Record<string, string> = {
   starting: 'Starting…',
+  queued: 'Queued until wake',
   transferring: '',
   verifying: 'Verifying on the board…',
 };

@@ -1,6 +1,8 @@
 // Small display pieces shared by the views.
 import type { ReactNode } from 'react';
-import { formatAgo, percent } from '../lib/format.js';
+import { describeWake } from '../../src-main/common/board-state.js';
+import type { BoardView } from '../../src-main/common/contract.js';
+import { formatAgo, formatDuration, percent } from '../lib/format.js';
 import { useUi } from '../stores/ui-store.js';
 
 export function StatusDot({ state, label }: { state: string; label?: string }) {
@@ -13,6 +15,18 @@ export function Ago({ t }: { t: number | null | undefined }) {
   return (
     <span title={t ? new Date(t).toLocaleString() : undefined} data-testid="last-seen">
       {formatAgo(t, now)}
+    </span>
+  );
+}
+
+/** "online", "asleep · wakes in 7s", "overdue 12s", "offline", counting down with the shared clock. */
+export function BoardStateText({ board }: { board: Pick<BoardView, 'state' | 'wakeAt'> }) {
+  const now = useUi((s) => s.now);
+  const wake = describeWake({ state: board.state, ...(board.wakeAt !== undefined && { wakeAt: board.wakeAt }) }, now, formatDuration);
+  const text = board.state === 'asleep' ? (wake.startsWith('asleep') ? 'asleep' : `asleep · ${wake}`) : board.state === 'overdue' ? wake || 'overdue' : board.state;
+  return (
+    <span data-testid="board-state" data-state={board.state} title={board.state === 'overdue' ? 'It should have woken by now: it is offline if it misses its next wake too' : undefined}>
+      {text}
     </span>
   );
 }

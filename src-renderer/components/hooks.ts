@@ -26,15 +26,19 @@ export function useTroubledRows(): FleetRow[] {
   return useMemo(() => troubledFirst(boards.values()), [boards]);
 }
 
-export function useBoardCounts(): { total: number; online: number; troubled: number } {
+export function useBoardCounts(): { total: number; online: number; troubled: number; asleep: number; overdue: number } {
   const boards = useFleet((s) => s.boards);
   return useMemo(() => {
     let online = 0;
     let troubled = 0;
+    let asleep = 0;
+    let overdue = 0;
     for (const b of boards.values()) {
       if (b.online) online++;
       if (b.safeMode || b.crashes > 0) troubled++;
+      if (b.state === 'asleep') asleep++;
+      if (b.state === 'overdue') overdue++;
     }
-    return { total: boards.size, online, troubled };
+    return { total: boards.size, online, troubled, asleep, overdue };
   }, [boards]);
 }

@@ -24,6 +24,7 @@ const board = (prefix: string, o: Partial<BoardView> = {}): FleetRow => ({
   proto: 2,
   caps: [],
   modules: {},
+  state: o.online === false ? 'offline' : 'online',
   ...o,
 });
 
@@ -46,6 +47,14 @@ describe('fleet query', () => {
     expect(names(queryFleet(rows, { ...DEFAULT_QUERY, filter: 'safe' }))).toEqual(['b-1']);
     expect(names(queryFleet(rows, { ...DEFAULT_QUERY, search: '2.0' }))).toEqual(['lab']);
     expect(names(queryFleet(rows, { ...DEFAULT_QUERY, search: 'LAB' }))).toEqual(['lab']);
+  });
+
+  it('filters battery boards by asleep and overdue, and sorts status online, asleep, overdue, offline', () => {
+    const fleet = [board('z', { online: false, state: 'overdue' }), board('y', { online: false, state: 'asleep', wakeAt: 5 }), board('x', { online: false }), board('w')];
+    expect(names(queryFleet(fleet, { ...DEFAULT_QUERY, filter: 'asleep' }))).toEqual(['y']);
+    expect(names(queryFleet(fleet, { ...DEFAULT_QUERY, filter: 'overdue' }))).toEqual(['z']);
+    expect(names(queryFleet(fleet, { ...DEFAULT_QUERY, filter: 'offline' }))).toEqual(['x']);
+    expect(names(queryFleet(fleet, { ...DEFAULT_QUERY, sort: 'status', desc: true }))).toEqual(['w', 'y', 'z', 'x']);
   });
 
   it('lists boards in trouble with safe mode first, then by crashes', () => {

@@ -11,7 +11,7 @@ export interface FleetRow extends BoardView {
 
 export const SORT_COLUMNS = ['status', 'prefix', 'broker', 'fw', 'partition', 'safe', 'reset', 'crashes', 'uptime', 'mem', 'lastSeen'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
-export const FLEET_FILTERS = ['all', 'online', 'offline', 'safe', 'crashed'] as const;
+export const FLEET_FILTERS = ['all', 'online', 'asleep', 'overdue', 'offline', 'safe', 'crashed'] as const;
 export type FleetFilter = (typeof FLEET_FILTERS)[number];
 
 export interface FleetQuery {
@@ -24,12 +24,14 @@ export interface FleetQuery {
 export const DEFAULT_QUERY: FleetQuery = { sort: 'prefix', desc: false, filter: 'all', search: '' };
 
 type Value = string | number;
+/** Sorting by status: the boards that answer first, then those expected back, then the lost. */
+const STATE_ORDER: Record<BoardView['state'], number> = { online: 3, asleep: 2, overdue: 1, offline: 0 };
 const nullLast = (n: number | null) => (n == null ? Number.NEGATIVE_INFINITY : n);
 
 function sortValue(r: FleetRow, col: SortColumn, brokerName: (id: string) => string): Value {
   switch (col) {
     case 'status':
-      return r.online ? 1 : 0;
+      return STATE_ORDER[r.state];
     case 'prefix':
       return r.prefix;
     case 'broker':
@@ -65,9 +67,10 @@ export function matchesFilter(r: BoardView, f: FleetFilter): boolean {
     case 'all':
       return true;
     case 'online':
-      return r.online;
+    case 'asleep':
+    case 'overdue':
     case 'offline':
-      return !r.online;
+      return r.state === f;
     case 'safe':
       return r.safeMode;
     case 'crashed':

@@ -4,6 +4,7 @@ import { splitBoardKey } from '../lib/board-key.js';
 import type { BoardKey } from '../lib/board-key.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { errorText, request } from './api.js';
+import { boardSleeps, queueCommand } from './wake.js';
 
 export type ResetMode = 'normal' | 'safe' | 'soft' | 'hard';
 
@@ -15,6 +16,7 @@ const RESET_TEXT: Record<ResetMode, string> = {
 };
 
 export async function resetBoard(key: BoardKey, mode: ResetMode): Promise<void> {
+  if (boardSleeps(key)) return queueCommand(key, { kind: 'reset', mode }, mode === 'safe' ? 'Reboot in safe mode' : 'Reboot');
   const { profileId, prefix } = splitBoardKey(key);
   useFleet.getState().setBoardAction(key, { busy: `reset-${mode}` });
   try {
@@ -43,6 +45,7 @@ export async function loadCrashLog(key: BoardKey): Promise<void> {
 }
 
 export async function clearCrashLog(key: BoardKey): Promise<void> {
+  if (boardSleeps(key)) return queueCommand(key, { kind: 'crashlogClear' }, 'Clearing the crash log');
   const { profileId, prefix } = splitBoardKey(key);
   useFleet.getState().setBoardAction(key, { busy: 'clear-crashlog' });
   try {

@@ -9,6 +9,7 @@ import { onOtaProgress } from './ota.js';
 import { loadProfiles, onProfileState } from './profiles.js';
 import { failRunningTransfers, onTransferProgress, resetTransfers } from './transfers.js';
 import { onTtyOutput } from './tty.js';
+import { onQueueChanged, onQueueResult } from './wake.js';
 
 export async function loadAppInfo(api: ConsoleApi): Promise<void> {
   try {
@@ -28,6 +29,8 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     api.on('tty.output', onTtyOutput),
     api.on('ota.progress', onOtaProgress),
     api.on('transfer.progress', onTransferProgress),
+    api.on('queue.changed', onQueueChanged),
+    api.on('queue.result', onQueueResult),
   ];
   let wasClosed = false;
   const onConnection = (state: 'connecting' | 'open' | 'closed') => {

@@ -4,6 +4,7 @@ import type { BoardView, EventOf } from '../../src-main/common/contract.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { useSelection } from '../stores/selection-store.js';
 import { errorText, request } from './api.js';
+import { loadQueue } from './wake.js';
 
 export async function loadSnapshot(profileId: string): Promise<void> {
   useFleet.getState().setSnapshotState(profileId, true);
@@ -18,6 +19,7 @@ export async function loadSnapshot(profileId: string): Promise<void> {
     }
     useFleet.getState().replaceProfileBoards(profileId, boards);
     useFleet.getState().setSnapshotState(profileId, false);
+    void loadQueue(profileId);
   } catch (e) {
     useFleet.getState().setSnapshotState(profileId, false, errorText(e));
   }

@@ -136,6 +136,21 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
       );
       return {};
     },
+    'board.stayAwake': ({ profileId, prefix, seconds }) => {
+      const b = this.online(profileId).boards.get(prefix) ?? fail('NO_BOARD', `no board "${prefix}"`);
+      if (!b.cycle) fail('UNSUPPORTED', `${prefix} does not sleep (no "awake" in its caps)`);
+      if (b.view.online) return (this.runQueued(profileId, prefix, { kind: 'awake', seconds }), {});
+      return { queueId: this.wakeQueue.add(profileId, prefix, { kind: 'awake', seconds }) };
+    },
+    'queue.add': ({ profileId, prefix, command }) => {
+      const b = this.online(profileId).boards.get(prefix) ?? fail('NO_BOARD', `no board "${prefix}"`);
+      const queueId = this.wakeQueue.add(profileId, prefix, command);
+      // Online: it runs at once (as main's queue does), the result still comes as an event.
+      if (b.view.online) queueMicrotask(() => this.wakeQueue.wake(profileId, prefix, (c) => this.runQueued(profileId, prefix, c)));
+      return { queueId };
+    },
+    'queue.cancel': ({ queueId }) => (this.wakeQueue.cancel(queueId) || fail('USAGE', `no queued command ${queueId} (it ran already, or was not queued here)`), {}),
+    'queue.list': ({ profileId }) => this.wakeQueue.list(profileId),
     'board.crashlog': ({ profileId, prefix, clear }) => {
       const { b } = this.board(profileId, prefix);
       if (clear) {

@@ -1,12 +1,15 @@
 // Boards for the in-memory fake console: a deterministic mix of healthy, offline, safe-mode,
 // crashed and pending-verify boards, and the status churn a live fleet produces.
 import type { BoardView, CrashRecord } from '../../src-main/common/contract.js';
+import type { FakeCycle } from './fake-wake.js';
 
 export interface FakeBoard {
   view: BoardView;
   crashes: CrashRecord[];
   /** The firmware version to go back to on rollback. */
   previousFw: string;
+  /** A battery board's duty cycle (it sleeps and wakes by itself). */
+  cycle?: FakeCycle;
 }
 
 const ALL_CAPS = ['eval', 'exec', 'get', 'put', 'ota', 'ls', 'stat', 'mkdir', 'rm', 'rmdir', 'mv', 'df', 'otastat', 'reset', 'crashlog', 'tty'];
@@ -27,7 +30,7 @@ function appsOf(safe: boolean, crashed: boolean, offline: boolean): Record<strin
 /**
  * Board i of n. Like the demo fleet, the third board is in safe mode because of a crashing app;
  * in bigger fleets every 17th board is offline, every 23rd has crashed, every 31st runs a new
- * image that is not confirmed yet.
+ * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue).
  */
 export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const prefix = prefixFor(i, n);
@@ -35,6 +38,8 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const crashedOnly = n > 99 && i % 23 === 7;
   const offline = n > 99 && i % 17 === 3;
   const pending = n > 99 && i % 31 === 11;
+  const sleeping = n > 99 && !offline && (i % 13 === 6 || i % 41 === 20);
+  const overdue = sleeping && i % 41 === 20;
   const crashes: CrashRecord[] =
     safe || crashedOnly ? [{ t: Math.floor(now / 1000) - 300 - i, boot: 3, where: 'module faulty', error: 'RuntimeError: faulty demo app failed to start', trace: TRACE('faulty') }] : [];
   return {
@@ -42,7 +47,9 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
     crashes,
     view: {
       prefix,
-      online: !offline,
+      online: !offline && !sleeping,
+      state: offline ? 'offline' : overdue ? 'overdue' : sleeping ? 'asleep' : 'online',
+      ...(sleeping && { wakeAt: overdue ? now - 90_000 : now + 5_000 + (i % 50) * 1000, sleep: { period: 600, awake: 5 } }),
       lastSeen: now - (offline ? 3_600_000 + i * 1000 : (i % 50) * 1000),
       fw: pending ? '1.3.0-rc1' : '1.2.0',
       project: 'mqboard',
@@ -57,7 +64,7 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
       ip: offline ? null : `10.42.${Math.floor(i / 250)}.${(i % 250) + 2}`,
       rssi: offline ? null : -40 - (i % 45),
       proto: 2,
-      caps: ALL_CAPS,
+      caps: sleeping ? [...ALL_CAPS, 'awake'] : ALL_CAPS,
       modules: appsOf(safe, crashedOnly, offline),
     },
   };

@@ -12,6 +12,8 @@ import type { FakeOtaJob } from './fake-ota.js';
 import type { FakeRepl } from './fake-repl.js';
 import { advanceTransfer } from './fake-transfers.js';
 import type { FakeTransfer } from './fake-transfers.js';
+import { advanceCycle, FakeWakeQueue, sleepView } from './fake-wake.js';
+import type { labelOf } from './fake-wake.js';
 
 export interface FakeApiOptions {
   /** Boards of the built-in demo broker (default 3). */
@@ -29,6 +31,11 @@ export interface FakeApiOptions {
   otaRate?: number;
   /** File upload and download speed in bytes/s (default 256 KB/s). */
   transferRate?: number;
+  /** Battery boards added to the demo broker (sim/bat-01, ...), asleep at the start (default 0). */
+  sleepy?: number;
+  /** Their cycle: seconds asleep (default 8) and awake (default 4). */
+  sleepSeconds?: number;
+  awakeSeconds?: number;
 }
 
 export interface FakeProfile {
@@ -53,14 +60,16 @@ export class FakeWorld {
   protected jobs = new Map<string, FakeOtaJob>();
   protected transfers = new Map<string, FakeTransfer>();
   protected ids = 0;
+  protected readonly wakeQueue = new FakeWakeQueue((e, d) => this.emit(e, d));
   private timer: ReturnType<typeof setInterval>;
   private churnCursor = 0;
   protected readonly opts: Required<FakeApiOptions>;
 
   constructor(opts: FakeApiOptions = {}) {
     const n = opts.boards ?? 3;
-    this.opts = { boards: n, latencyMs: 15, connected: false, loggingBoards: n, linesPerSecond: 1, churnPerSecond: 5, otaRate: 256 * 1024, ...opts, transferRate: opts.transferRate ?? 256 * 1024 };
+    this.opts = { boards: n, latencyMs: 15, connected: false, loggingBoards: n, linesPerSecond: 1, churnPerSecond: 5, otaRate: 256 * 1024, sleepy: 0, sleepSeconds: 8, awakeSeconds: 4, ...opts, transferRate: opts.transferRate ?? 256 * 1024 };
     this.addProfile({ id: 'demo', name: 'Demo fleet', url: 'mqtt://127.0.0.1:1883', builtin: true, state: this.opts.connected ? 'online' : 'offline' }, n);
+    this.addBatteryBoards(this.profiles.get('demo')!, this.opts.sleepy);
     this.addProfile({ id: 'lab', name: 'Lab broker', url: 'mqtts://lab.example.net:8883', username: 'ops', builtin: false, state: 'offline' }, 2, 'lab');
     this.profiles.get('lab')!.password = 'secret';
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -82,6 +91,34 @@ export class FakeWorld {
     for (const prefix of fleet.keys()) logs.set(prefix, new LogGenerator(i++));
     for (const prefix of fleet.keys()) fs.set(prefix, new FakeFs(FAKE_BOARD_FILES));
     this.profiles.set(p.id, { view: { hasPassword: false, insecure: false, discovery: ['+/mqb/status', '+/+/mqb/status'], ...p }, boards: fleet, fs, logs });
+  }
+
+  private addBatteryBoards(p: FakeProfile, count: number): void {
+    const now = Date.now();
+    const template = [...p.boards.values()][0];
+    for (let i = 1; i <= count && template; i++) {
+      const prefix = `sim/bat-${String(i).padStart(2, '0')}`;
+      const cycle = { period: this.opts.sleepSeconds, awake: this.opts.awakeSeconds, next: now + this.opts.sleepSeconds * 1000, hold: 0 };
+      const view = sleepView({ ...template.view, prefix, caps: [...template.view.caps, 'awake'], safeMode: false, safeReason: '', crashes: 0, modules: {}, resetCause: 'deepsleep' }, true, cycle, now);
+      p.boards.set(prefix, { view, crashes: [], previousFw: template.previousFw, cycle });
+      p.fs.set(prefix, new FakeFs(FAKE_BOARD_FILES));
+      p.logs.set(prefix, new LogGenerator(p.logs.size));
+    }
+  }
+
+  /** A queued command runs on the woken board; its output, if any. */
+  protected runQueued(profileId: string, prefix: string, c: Parameters<typeof labelOf>[0]): string | undefined {
+    const b = this.profile(profileId).boards.get(prefix);
+    if (!b) throw new ConsoleError('NO_BOARD', `no board "${prefix}"`);
+    if (c.kind === 'eval') return `${c.source}\n`;
+    if (c.kind === 'awake') {
+      if (b.cycle) b.cycle.hold = Date.now() + c.seconds * 1000;
+    } else if (c.kind === 'reset') this.updateBoard(profileId, prefix, { uptime: 0, resetCause: 'software' });
+    else {
+      b.crashes = [];
+      this.updateBoard(profileId, prefix, { crashes: 0 });
+    }
+    return undefined;
   }
 
   protected profile(id: string): FakeProfile {
@@ -127,6 +164,11 @@ export class FakeWorld {
       const boards = [...p.boards.values()];
       const n = Math.min(boards.length, Math.round((this.opts.churnPerSecond * TICK_MS) / 1000) || (Math.random() < (this.opts.churnPerSecond * TICK_MS) / 1000 ? 1 : 0));
       const upserts = [];
+      for (const b of boards) {
+        const turned = advanceCycle(b, now);
+        if (turned) upserts.push(b.view);
+        if (turned === 'woke') queueMicrotask(() => this.wakeQueue.wake(p.view.id, b.view.prefix, (c) => this.runQueued(p.view.id, b.view.prefix, c)));
+      }
       for (let i = 0; i < n; i++) {
         const b = boards[this.churnCursor++ % boards.length]!;
         if (b.view.online) upserts.push(churn(b, now));
