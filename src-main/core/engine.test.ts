@@ -92,4 +92,18 @@ describe('Engine', () => {
     expect(a).toBe(b);
     expect(made).toBe(1);
   });
+
+  it('openBoard: a sleeping board is OFFLINE with its wake and the --wait-wake hint, or its client with allowAsleep', async () => {
+    const s = new FakeSession();
+    const e = engineWith(s);
+    await e.connect(profile);
+    s.deliver('bat/mqb/status', JSON.stringify({ online: false, asleep: true, proto: 2, caps: ['eval', 'awake'], sleep: { period: 10, awake: 2, next_wake: 110 }, t: 100 }));
+    const err = (await e.openBoard('p1', 'bat').catch((x: unknown) => x)) as MqbError;
+    expect(err.code).toBe('OFFLINE');
+    expect(err.message).toMatch(/^bat is asleep, wakes in (9|10) s; use --wait-wake to run the command at its next wake$/);
+    const { client, entry } = await e.openBoard('p1', 'bat', { allowAsleep: true });
+    expect(client.has('awake')).toBe(true);
+    expect(entry.state.state).toBe('asleep');
+    await e.close();
+  });
 });
