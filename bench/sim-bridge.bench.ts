@@ -21,13 +21,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { envInt, median } from './bench-stats.js';
 import { WIFI_UP, closeTestBoards, createTestBoard, makeTempDir } from '../src-main/sim/test-boards.js';
 import type { VirtualBoard } from '../src-main/sim/virtual-board.js';
 
-const envInt = (name: string, def: number) => {
-  const v = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(v) && v > 0 ? v : def;
-};
 const ROUNDS = envInt('BENCH_ROUNDS', 7);
 const BOOTS = envInt('BENCH_BOOTS', 10);
 const PARALLEL = envInt('BENCH_PARALLEL', 10);
@@ -38,12 +35,6 @@ const TARGET_MS = 500;
 const MB = 1e6;
 
 // --- small statistics helpers -------------------------------------------------------------------
-const median = (xs: number[]): number => {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000);
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 const rotate = <T>(xs: readonly T[], by: number): T[] => xs.map((_, i) => xs[(i + by) % xs.length]!);

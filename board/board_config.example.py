@@ -9,7 +9,9 @@ mqtt = {
     "client_id": "esp32-kitchen",
     "keepalive": 60,
 }
-wifi = {"ssid": "my-network"}
+# reuse_lease: seconds a board reuses its last DHCP lease as a static address after a reset or a
+# deep-sleep wake, which skips DHCP (0: always DHCP). Keep it well below the DHCP server's lease time.
+wifi = {"ssid": "my-network", "reuse_lease": 3600}
 # The RTC reads 2000-01-01 after power-on and TLS checks the broker certificate's dates against it:
 # the clock is set by SNTP before the first TLS connection (None: never ask NTP).
 ntp = {"servers": ["pool.ntp.org"], "port": 123, "timeout_ms": 1500}

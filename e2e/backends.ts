@@ -83,7 +83,7 @@ export async function startBackend(backend: Backend): Promise<ConsoleServer> {
     };
   }
   // mosquitto: the same 3 boards as the demo (sim-03 crashes), on a mosquitto with a user per board.
-  const fleet = VirtualFleet.open({ dir: join(dataDir, 'fleet'), count: DEMO_BOARD_COUNT, firmwareDir: simPaths().boardDir, fresh: true, ...DEMO_BOARD_CONFIG });
+  const fleet = VirtualFleet.open({ dir: join(dataDir, 'fleet'), count: DEMO_BOARD_COUNT, firmwareDir: simPaths().boardDir, fresh: true, radio: 'instant', ...DEMO_BOARD_CONFIG });
   const password = randomBytes(12).toString('base64url');
   const broker = await startMosquitto({ users: { ...fleet.brokerUsers(), 'e2e-console': password } });
   const cleanups: (() => Promise<void>)[] = [() => broker.close()];

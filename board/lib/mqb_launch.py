@@ -208,17 +208,21 @@ def main():
     lc = getattr(cfg, "log", {})
     mqb_log.configure(**{k: _LEVELS.get(v, v) for k, v in lc.items()})
     mqb_state.set_failed_limit(getattr(cfg, "safemode_after", 2))
+    cause = machine.reset_cause()
+    if cause == machine.DEEPSLEEP_RESET:
+        mqb_log.running()  # a timer wake is routine: no boot-level (debug) log traffic at every wake
     mqb_clock.boot()
-    if machine.reset_cause() == machine.WDT_RESET:
+    if cause == machine.WDT_RESET:
         mqb_crash.record("watchdog reset", "wdt")
     global board
     b = board = Board(cfg, sec)
-    import mqb_status
-    from mqb_mqtt import MQTTClient
     from mqb_net import WiFi
 
     m = cfg.mqtt
-    b.wifi = WiFi(cfg.wifi["ssid"], sec.wifi_password, m.get("client_id"))
+    b.wifi = WiFi(cfg.wifi["ssid"], sec.wifi_password, m.get("client_id"), cfg.wifi.get("reuse_lease", 3600))
+    b.wifi.start()  # the join runs in the Wi-Fi driver while the imports below compile
+    import mqb_status
+    from mqb_mqtt import MQTTClient
     b.mqtt = mq = MQTTClient(
         m["host"], m.get("port", 8883 if m.get("tls") else 1883), m.get("client_id", b.prefix.replace("/", "-")),
         user=getattr(sec, "mqtt_user", None), password=getattr(sec, "mqtt_password", None), ssl=_ssl(m),

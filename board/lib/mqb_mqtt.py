@@ -487,6 +487,8 @@ class MQTTClient:
             except Exception as e:
                 self._fail(e)
                 log.warning("connect failed: %r; retrying in %d s", e, backoff)
+                if self.phase == "connect" and hasattr(self._wifi, "failed"):
+                    self._wifi.failed()  # a reused IP lease may be why (mqb_net)
             self._drop()
             self.phase = "backoff"
             await asyncio.sleep(backoff)

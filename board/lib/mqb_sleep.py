@@ -85,6 +85,9 @@ class DutyCycle:
         b = self.b
         if healthy and not b.problems:
             mqb_state.mark_healthy()  # a wake that did its work is a good boot, not a failed one
+        remember = getattr(b.wifi, "remember", None)
+        if remember:
+            remember()  # the next wake reuses the IP lease (mqb_net)
         next_wake = mqb_clock.unix() + self.period if mqb_clock.known() else None
         awake_ms = time.ticks_diff(time.ticks_ms(), b.started)
         log.info("sleeping %d s after %d ms awake", self.period, awake_ms)

@@ -76,6 +76,8 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
         "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
         "clock": mqb_clock.source, "t": mqb_clock.unix(),
     }
+    if wifi is not None and hasattr(wifi, "info"):
+        s["wifi"] = wifi.info()
     if duty is not None:
         s["sleep"] = duty.info()
         s["caps"] = CAPS + ["awake"]

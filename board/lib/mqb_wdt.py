@@ -9,10 +9,12 @@ import binascii
 import machine
 import os
 import time
+from micropython import const
 import mqb_log
 import mqb_state
 
 log = mqb_log.getLogger("watchdog")
+_RETRY_MS = const(100)
 
 
 class Watchdog:
@@ -47,7 +49,9 @@ class Watchdog:
         while True:
             now = time.ticks_ms()
             if time.ticks_diff(now, next_feed) >= 0:
-                next_feed = time.ticks_add(now, period)
+                # Not connected yet: look again soon, so the first round trip (which a battery
+                # board's wake waits for) goes out as soon as MQTT is up, not a period later.
+                next_feed = time.ticks_add(now, period if self.mqtt.connected else _RETRY_MS)
                 if self.mqtt.connected:
                     self._nonce = binascii.hexlify(os.urandom(4)).decode()
                     try:

@@ -8,6 +8,7 @@ import type { BrokerKind, TestBroker } from '../../src-main/testing/brokers.js';
 import { startTestBroker } from '../../src-main/testing/brokers.js';
 import { VirtualFleet } from '../../src-main/sim/fleet.js';
 import type { FleetBroker } from '../../src-main/sim/fleet.js';
+import type { RadioProfile } from '../../src-main/sim/radio-timing.js';
 import { makeTempDir } from '../../src-main/sim/test-boards.js';
 import type { VirtualBoard } from '../../src-main/sim/virtual-board.js';
 import { BOARD_DIR } from './board-files.js';
@@ -35,12 +36,14 @@ export interface RigOptions {
   tls?: boolean;
   /** Broker address the boards use (default: the broker itself), e.g. a fault proxy. */
   boardBroker?: (broker: TestBroker) => FleetBroker | Promise<FleetBroker>;
+  /** What a wake costs (default 'instant': these tests are about the firmware, not the radio). */
+  radio?: RadioProfile;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
   const dir = makeTempDir('mqboard-fw-');
   const fleet = VirtualFleet.open({
-    dir, count: opts.count ?? 1, firmwareDir: BOARD_DIR,
+    dir, count: opts.count ?? 1, firmwareDir: BOARD_DIR, radio: opts.radio ?? 'instant',
     boardConfig: { watchdog: FAST_WATCHDOG, status_interval: 30, ...opts.boardConfig },
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };

@@ -8,6 +8,7 @@ import { DEMO_BOARD_CONFIG, DEMO_BOARD_COUNT } from '../app/demo-fleet.js';
 import { startEmbeddedBroker } from '../core/embedded-broker.js';
 import type { FleetBroker } from '../sim/fleet.js';
 import { VirtualFleet } from '../sim/fleet.js';
+import type { RadioProfile } from '../sim/radio-timing.js';
 import { simPaths } from '../sim/sim-paths.js';
 import { ESP32_POWER_ON_CLOCK_MS } from '../sim/virtual-board.js';
 import { parseBrokerUrl } from './broker-url.js';
@@ -24,6 +25,7 @@ interface SimOptions {
   quiet?: boolean;
   clock?: string;
   dutyCycle?: string;
+  radio?: string;
   /** Embedded broker port to try first (the CLI's default, 1883, for the demo); busy → any. */
   port?: number;
 }
@@ -41,6 +43,7 @@ export function registerSimCommands(program: Command): void {
     .option('-q, --quiet', 'do not print the boards\' serial output (it is still in each serial.log)')
     .option('--duty-cycle <period:awake>', 'battery boards: sleep PERIOD seconds, then stay awake AWAKE seconds (deep sleep between wakes)')
     .option('--clock <when>', 'what the boards\' clocks read at power-on: 2000 (as an ESP32), host, or an ISO date', '2000')
+    .option('--radio <profile>', 'what a wake costs: esp32 (bootloader check, Wi-Fi scan, DHCP as measured on ESP32s) or instant', 'esp32')
     .action((opts: SimOptions) => runSim(opts));
   program
     .command('demo')
@@ -73,6 +76,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     ...((opts.boardConfig || opts.dutyCycle) && { boardConfig: { ...opts.boardConfig, ...(opts.dutyCycle && { sleep: parseDutyCycle(opts.dutyCycle) }) } }),
     ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
     ...(opts.clock && { clockAtPowerOn: parseClock(opts.clock) }),
+    ...(opts.radio && { radio: parseRadio(opts.radio) }),
   });
   let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
   let broker: FleetBroker;
@@ -153,4 +157,9 @@ function readCaAsDer(file: string): Uint8Array {
   const text = data.toString('latin1');
   const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
   return m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : data;
+}
+
+function parseRadio(value: string): RadioProfile {
+  if (value === 'esp32' || value === 'instant') return value;
+  throw new Error(`--radio must be esp32 or instant, not "${value}"`);
 }

@@ -10,6 +10,7 @@ import { factoryFirmware } from './factory-firmware.js';
 import { DEFAULT_ACCESS_POINT, VirtualBoard } from './virtual-board.js';
 import type { SntpServer } from './sntp-server.js';
 import { startSntpServer } from './sntp-server.js';
+import type { RadioProfile } from './radio-timing.js';
 
 export interface FleetBroker {
   host: string;
@@ -33,6 +34,8 @@ export interface FleetOptions {
   boardConfigFor?: (index: number) => Record<string, unknown>;
   /** What each board's RTC reads at power-on (default 2000-01-01, as an ESP32). */
   clockAtPowerOn?: number | 'host';
+  /** What a wake costs on each board (default 'esp32': see src-main/sim/radio-timing.ts). */
+  radio?: RadioProfile;
 }
 
 export interface FleetBoardRecord {
@@ -139,7 +142,7 @@ export class VirtualFleet {
       if (isNew) fleet.install(state);
       fleet.records.push(rec);
       fleet.states.push(state);
-      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }) }));
+      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }), ...(opts.radio && { radio: opts.radio }) }));
     }
     return fleet;
   }

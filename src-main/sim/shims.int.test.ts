@@ -3,8 +3,8 @@ import { closeTestBoards, createTestBoard, probeAsync } from './test-boards.js';
 
 afterEach(closeTestBoards);
 
-async function bareBoard() {
-  const board = createTestBoard({ runBootFiles: false });
+async function bareBoard(opts: { radio?: 'esp32' } = {}) {
+  const board = createTestBoard({ runBootFiles: false, ...opts });
   await board.powerOn();
   return board;
 }
@@ -109,6 +109,29 @@ describe('virtual board shims', () => {
     board.setLink(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(await board.probeJson('w.isconnected()')).toBe(true);
+  });
+
+  it('network on the ESP32 radio model: the join takes the channel scan and DHCP, a static ifconfig() skips DHCP; no channel option', async () => {
+    const board = await bareBoard({ radio: 'esp32' });
+    const joinMs = async (setup: string) => {
+      await board.probe(`import network, time\nw = network.WLAN(network.STA_IF)\nw.active(True)\nw.disconnect()\n${setup}\nw.connect("mqboard-sim", "virtual-board")\nt0 = time.ticks_ms()`);
+      for (;;) {
+        const [up, ms] = await board.probeJson<[boolean, number]>('(w.isconnected(), time.ticks_diff(time.ticks_ms(), t0))');
+        if (up) return ms;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const dhcp = await joinMs('w.ifconfig("dhcp")');
+    expect(dhcp).toBeGreaterThanOrEqual(6 * 185 + 150 + 830 - 30); // channel 6, handshake, DHCP
+    const lease = await board.probeJson<string[]>('w.ifconfig()');
+    expect(await board.probeJson('w.config("channel")')).toBe(6);
+    const fast = await joinMs(`w.ifconfig(${JSON.stringify(lease).replace('[', '(').replace(']', ')')})`);
+    expect(dhcp - fast).toBeGreaterThan(600);
+    expect(await board.probeJson('list(w.ifconfig())')).toEqual(lease);
+    // As the port: bad addresses are a ValueError; connect() takes no channel (it scans from 1).
+    await expect(board.probe('w.ifconfig(("1.2.3", "255.255.255.0", "1.2.3.1", "1.2.3.1"))')).rejects.toThrow(/ValueError: invalid arguments/);
+    await expect(board.probe('w.ifconfig("static")')).rejects.toThrow(/ValueError: invalid arguments/);
+    await expect(board.probe('w.connect("mqboard-sim", "virtual-board", channel=6)')).rejects.toThrow(/TypeError/);
   });
 
   it('refuses probes on a board that is off', async () => {

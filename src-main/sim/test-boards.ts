@@ -38,7 +38,8 @@ export function createTestBoard(opts: TestBoardOptions = {}): VirtualBoard {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, contents);
   }
-  const board = new VirtualBoard({ ...opts, state });
+  // Tests are about the firmware, not the radio: the join is quick unless a test asks for 'esp32'.
+  const board = new VirtualBoard({ radio: 'instant', ...opts, state });
   live.add(board);
   return board;
 }

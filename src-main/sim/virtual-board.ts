@@ -12,6 +12,8 @@ import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToH
 import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
 import { bootBanner } from './boot-banner.js';
 import { InterruptLine } from './interrupt-line.js';
+import type { RadioProfile, RadioTiming } from './radio-timing.js';
+import { radioTiming } from './radio-timing.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -30,6 +32,11 @@ export interface VirtualBoardOptions {
    * ESP32 (the port's epoch); 'host' starts it at the host's time (a board with a backup clock).
    */
   clockAtPowerOn?: number | 'host';
+  /**
+   * What a wake costs: the bootloader's image check and the Wi-Fi join (scan, handshake, DHCP).
+   * Default 'esp32' (published ESP32 figures, src-main/sim/radio-timing.ts); 'instant' for tests.
+   */
+  radio?: RadioProfile | RadioTiming;
 }
 
 /** 2000-01-01T00:00:00Z, where an ESP32's RTC starts after power-on. */
@@ -42,6 +49,8 @@ export interface VirtualBoardEvents {
   reset: [cause: ResetCause];
   'power-cut': [];
   'main-done': [];
+  /** machine.deepsleep(ms) ended the wake: the board sleeps that long, then wakes (cause deepsleep). */
+  sleep: [ms: number];
 }
 
 const WDT_POLL_MS = 20;
@@ -66,6 +75,8 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private nextProbe = 1;
   private serialFd: number | undefined;
   private stopping = new WeakSet<Worker>();
+  /** Counts power-offs: a start still waiting for the bootloader gives up when it changed. */
+  private powerEpoch = 0;
 
   constructor(private readonly opts: VirtualBoardOptions) {
     super();
@@ -88,6 +99,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
 
   /** Power off now, wherever the board is (what a power cut does). */
   async powerOff(): Promise<void> {
+    this.powerEpoch++;
     await this.stopWorker();
     clearTimeout(this.sleepTimer);
     this.power = 'off';
@@ -213,6 +225,14 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   }
 
   private async start(cause: ResetCause): Promise<void> {
+    const radio = radioTiming(this.opts.radio);
+    if (cause !== RESET_CAUSE.SOFT && radio.bootCheckMs > 0) {
+      // The bootloader verifies the app image before it starts it (every chip reset, deep-sleep
+      // wakes included); a power-off meanwhile ends this start.
+      const epoch = this.powerEpoch;
+      await new Promise((resolve) => setTimeout(resolve, radio.bootCheckMs));
+      if (epoch !== this.powerEpoch) return;
+    }
     let decision = this.lastBoot;
     if (cause !== RESET_CAUSE.SOFT || !decision) {
       // The second-stage bootloader runs on every chip reset, not on a soft reset.
@@ -245,6 +265,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       uniqueIdHex: this.state.identity.uniqueIdHex,
       ip: `10.42.0.${(parseInt(this.state.identity.uniqueIdHex.slice(-2), 16) % 250) + 2}`,
       accessPoint: this.opts.accessPoint ?? DEFAULT_ACCESS_POINT,
+      radio,
       flashCapacity: this.opts.flashCapacity ?? 2 * 1024 * 1024,
       heapBytes: this.opts.heapBytes ?? 110 * 1024,
       gcThreshold: 4096,
@@ -335,6 +356,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       case EXIT.DEEPSLEEP:
         this.power = 'deepsleep';
         this.sleepTimer = setTimeout(() => void this.restart(RESET_CAUSE.DEEPSLEEP), this.ctrl[CTRL.DEEPSLEEP_MS]! || 1);
+        this.emit('sleep', this.ctrl[CTRL.DEEPSLEEP_MS]! || 1);
         return;
       case EXIT.HARD_RESET:
         return this.restart(RESET_CAUSE.HARD);

@@ -1,4 +1,5 @@
 // The contract between a VirtualBoard (host, main thread) and its board worker thread.
+import type { RadioTiming } from './radio-timing.js';
 
 /** machine.reset_cause() values of the ESP32 port. */
 export const RESET_CAUSE = { PWRON: 1, HARD: 2, WDT: 3, DEEPSLEEP: 4, SOFT: 5 } as const;
@@ -58,6 +59,8 @@ export interface BoardWorkerInit {
   uniqueIdHex: string;
   ip: string;
   accessPoint: { ssid: string; password: string };
+  /** What the Wi-Fi join costs (src-main/sim/radio-timing.ts). */
+  radio: RadioTiming;
   flashCapacity: number;
   heapBytes: number;
   gcThreshold: number;

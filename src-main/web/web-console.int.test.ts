@@ -125,7 +125,7 @@ describe('web mode with the embedded demo (aedes)', () => {
 describe('web mode with a saved profile (mosquitto)', () => {
   it('connects the profile, lists the board and evaluates on it', async () => {
     const dir = makeTempDir('mqb-fleet-');
-    const fleet = VirtualFleet.open({ dir, count: 1, firmwareDir: simPaths().boardDir, prefixRoot: 'lab' });
+    const fleet = VirtualFleet.open({ dir, count: 1, firmwareDir: simPaths().boardDir, prefixRoot: 'lab', radio: 'instant' });
     const broker = await startTestBroker('mosquitto', { users: { ...fleet.brokerUsers(), console: 'console-pw' } });
     cleanups.push(() => broker.close());
     fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false });

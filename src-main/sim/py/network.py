@@ -34,6 +34,9 @@ class WLAN:
         _h.wlan_active(1 if is_active else 0)
 
     def connect(self, ssid=None, key=None, *, bssid=None):
+        # The port's connect() takes no channel: it scans from channel 1 (ports/esp32/network_wlan.c).
+        if bssid is not None and len(bssid) != 6:
+            raise ValueError
         if _h.wlan_active(-1) != 1:
             raise OSError("Wifi Not Started")
         _h.wlan_connect(ssid or "", key or "")
@@ -54,15 +57,28 @@ class WLAN:
         raise ValueError("unknown status param")
 
     def ifconfig(self, config=None):
-        if config is not None:
-            raise OSError("virtual board: static IP configuration is not simulated")
-        return tuple(_h.wlan_config("ifconfig").split(","))
+        # ports/esp32/network_common.c: a 4-tuple (or list) stops the DHCP client and sets a static
+        # address (the join then skips DHCP); "dhcp" starts the DHCP client again.
+        if config is None:
+            return tuple(_h.wlan_config("ifconfig").split(","))
+        if isinstance(config, (tuple, list)):
+            if len(config) != 4:
+                raise ValueError("requested length 4 but object has length %d" % len(config))
+            err = _h.wlan_ifconfig(",".join(str(a) for a in config))
+        elif isinstance(config, str):
+            err = _h.wlan_ifconfig(config) if config == "dhcp" else "invalid arguments"
+        else:
+            raise TypeError("can't convert %s to str" % type(config).__name__)
+        if err:
+            raise ValueError(err)
 
     def config(self, *args, **kwargs):
         if kwargs:
             for k, v in kwargs.items():
                 if k in ("hostname", "dhcp_hostname"):
                     _h.wlan_set("hostname", str(v))
+                elif k == "channel":
+                    int(v)  # esp_wifi_set_channel(): the radio's channel, not the channel connect() scans
                 elif k not in ("reconnects", "pm", "txpower"):
                     raise ValueError("unknown config param")
             return None
@@ -75,4 +91,6 @@ class WLAN:
             return binascii.unhexlify(_h.wlan_config("mac"))
         if p in ("ssid", "essid", "hostname", "dhcp_hostname"):
             return _h.wlan_config("hostname" if "host" in p else "ssid")
+        if p == "channel":
+            return int(_h.wlan_config("channel"))
         raise ValueError("unknown config param")

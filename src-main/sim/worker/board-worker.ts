@@ -129,8 +129,8 @@ for (const name of fs.readdirSync(init.pyDir)) {
 // Espressif's OUI, then the board's own bytes.
 const macHex = `240ac4${init.uniqueIdHex.slice(-6)}`;
 const netRef: { current?: SimNetwork } = {};
-const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => netRef.current?.linkLost());
-const net = new SimNetwork(FS, () => wlan.connected, () => Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!);
+const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => netRef.current?.linkLost(), init.radio);
+const net = new SimNetwork(FS, () => wlan.routable, () => Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!);
 netRef.current = net;
 net.setFaults(init.net);
 let crashArmed = false;
@@ -138,7 +138,7 @@ let crashArmed = false;
 mp.registerJsModule(
   '_simhost',
   createHostApi({
-    init, ctrl, net, wlan, post, udp: new SimUdp(() => wlan.connected),
+    init, ctrl, net, wlan, post, udp: new SimUdp(() => wlan.routable),
     exit: exitWorker,
     setDupterm: (fn) => {
       dupterm = fn;

@@ -182,6 +182,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     wlan_status: () => wlan.status,
     wlan_config: (key: string) => wlan.config(key),
     wlan_set: (key: string, value: string) => wlan.set(key, value),
+    wlan_ifconfig: (value: string) => wlan.setIfconfig(value === 'dhcp' ? 'dhcp' : value.split(',')),
   };
 
   // What the bootloader would boot next (states included), without changing anything.
