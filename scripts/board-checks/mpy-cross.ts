@@ -2,11 +2,12 @@
 // outside the repository (keyed by the tarball's SHA-256, so a new tarball means a new build).
 // Compiling every board file with it catches what only MicroPython's parser and compiler reject
 // (CPython-only syntax, for example positional-only parameters) before a board does.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { REPO_ROOT, requirePath, sharedDir } from './board-sources.js';
 
 const TARBALL = /^micropython-(\d+\.\d+\.\d+)-mpy-cross-src\.tar\.gz$/;
@@ -37,8 +38,9 @@ function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Builds mpy-cross when the cache lacks it; returns the binary's path. */
-export function ensureMpyCross(): string {
+/** Builds mpy-cross when the cache lacks it; returns the binary's path. Asynchronous, so the
+ *  pyright runs can go on meanwhile. */
+export async function ensureMpyCross(): Promise<string> {
   const { file, version } = findTarball();
   const sha = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   const dir = path.join(cacheRoot(), `mpy-cross-${version}-${sha.slice(0, 16)}`);
@@ -51,12 +53,14 @@ export function ensureMpyCross(): string {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mpy-cross-build-'));
   try {
-    execFileSync('tar', ['-xzf', file, '-C', work]);
+    const run = promisify(execFile);
+    await run('tar', ['-xzf', file, '-C', work]);
     const src = path.join(work, `micropython-${version}`, 'mpy-cross');
-    const make = spawnSync('make', ['-C', src, `-j${os.availableParallelism()}`], { encoding: 'utf8' });
-    if (make.status !== 0) {
-      throw new Error(`building mpy-cross failed (make exit ${make.status}):\n${(make.stdout + make.stderr).slice(-3000)}`);
-    }
+    await run('make', ['-C', src, `-j${os.availableParallelism()}`], { maxBuffer: 16 << 20 }).catch(
+      (e: { code?: number; stdout?: string; stderr?: string }) => {
+        throw new Error(`building mpy-cross failed (make exit ${e.code}):\n${`${e.stdout ?? ''}${e.stderr ?? ''}`.slice(-3000)}`);
+      },
+    );
     fs.mkdirSync(dir, { recursive: true });
     // Copied under a temporary name and renamed: a concurrent run never sees half a binary.
     const tmp = `${bin}.${process.pid}.tmp`;
