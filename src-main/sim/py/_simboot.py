@@ -12,8 +12,10 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simsys  # noqa: F401
 
+    sys.modules["sys"] = _simsys.sys
+    sys.modules["usys"] = _simsys.sys
     sys.modules["os"] = _simos
     sys.modules["uos"] = _simos
     sys.modules["gc"] = _simgc

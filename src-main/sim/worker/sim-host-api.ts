@@ -9,10 +9,11 @@ import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOt
 import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
 import type { SimUdp } from './sim-udp.js';
+import { micropythonVersion } from '../mp-version.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
+const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -98,6 +99,8 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       d.post({ type: 'pin', pin, value });
     },
     fw_version: () => init.firmwareVersion,
+    // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
+    mp_version: () => micropythonVersion(init.firmwareVersion).join('.'),
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
     dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
     kbd_char: (c: number) => d.typeChar(c),
