@@ -55,6 +55,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   };
   net.onReady = runSoon;
   let cpuFreq = 160_000_000;
+  const nvsFile = path.join(init.partitionDir, 'nvs.json');
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
 
@@ -128,6 +129,19 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       timers.delete(id);
     },
 
+    // esp32.NVS: the nvs partition as one JSON file, replaced whole (NVS survives a power cut
+    // with the old or the new value, never a torn one).
+    nvs_load: () => {
+      try {
+        return fs.readFileSync(nvsFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    nvs_save: (text: string) => {
+      fs.writeFileSync(`${nvsFile}.new`, text);
+      fs.renameSync(`${nvsFile}.new`, nvsFile);
+    },
     part_labels: () => OTA_SLOTS.join(','),
     part_label: (which: number) => (which === 1 ? init.runningSlot : bootSlot()),
     part_info: (label: string) => {
