@@ -78,6 +78,13 @@ describe('the module list of the ESP32 port', () => {
       ['import ussl', noModule('ussl')], // ssl is a Python module since 1.23: no u-alias
     ]);
     await expectOutcomes(v122, [['import vfs', noModule('vfs')], ['import ussl', 'ok']]);
+    // socket: TCP_NODELAY and recv flags (MSG_PEEK, MSG_DONTWAIT) since 1.23.
+    const socketNames = '[hasattr(socket, n) for n in ("TCP_NODELAY", "MSG_PEEK", "MSG_DONTWAIT", "SO_REUSEADDR", "getaddrinfo")]';
+    await v127.probe('import socket');
+    await v122.probe('import socket');
+    expect(await v127.probeJson(socketNames)).toEqual([true, true, true, true, true]);
+    expect(await v122.probeJson(socketNames)).toEqual([false, false, false, true, true]);
+    expect(await outcome(v122, 'socket.socket().recv(1, 1)')).toMatch(/TypeError/);
     await v127.probe('import itertools');
     expect(await v127.probeJson('itertools.MINE')).toBe(true);
   });

@@ -12,6 +12,7 @@ import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToH
 import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
 import { bootBanner } from './boot-banner.js';
 import { InterruptLine } from './interrupt-line.js';
+import { BoardSockets } from './board-sockets.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -61,6 +62,8 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
   private netFaults = { blackhole: false, latencyMs: 0 };
+  /** The sockets of the firmware's `socket` module (blocking calls need them outside the worker). */
+  private readonly sockets = new BoardSockets(() => ({ link: this.link, ...this.netFaults }));
   private powerCutPlan: PowerCutPlan | undefined;
   private probes = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private nextProbe = 1;
@@ -108,6 +111,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
 
   setLink(up: boolean): void {
     this.link = up;
+    if (!up) this.sockets.linkLost();
     this.send({ type: 'link', up });
   }
 
@@ -253,6 +257,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       net: { ...this.netFaults },
       runBootFiles: this.opts.runBootFiles !== false,
       ...(this.powerCutPlan && { powerCut: this.powerCutPlan }),
+      sockChannel: this.sockets.reset(),
     };
     const worker = new Worker(simPaths().workerFile, { workerData: init, stdout: true, stderr: true });
     this.worker = worker;
@@ -305,12 +310,16 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       case 'kbd':
         this.interruptLine.attach(msg);
         break;
+      case 'sock':
+        this.sockets.handle(msg);
+        break;
     }
   }
 
   private async onExit(worker: Worker, code: number, booted: boolean): Promise<void> {
     if (this.worker !== worker) return; // stopped by the host on purpose
     this.interruptLine.detach();
+    this.sockets.closeAll(); // lwIP's sockets end with the chip's state
     if (!booted) {
       // The emulator itself failed to start: rebooting would only loop.
       this.worker = undefined;
@@ -374,6 +383,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     const worker = this.worker;
     this.worker = undefined;
     this.interruptLine.detach();
+    this.sockets.closeAll();
     if (worker) {
       this.stopping.add(worker);
       await worker.terminate();

@@ -8,7 +8,8 @@ import type { OtaSlot } from '../ota-state.js';
 import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
 import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
-import type { SimUdp } from './sim-udp.js';
+import type { SimSockClient } from './sim-sock-client.js';
+import type { SockOp } from '../worker-protocol.js';
 import { micropythonVersion } from '../mp-version.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
@@ -19,7 +20,7 @@ export interface HostApiDeps {
   init: BoardWorkerInit;
   ctrl: Float64Array;
   net: SimNetwork;
-  udp: SimUdp;
+  sock: SimSockClient;
   wlan: SimWlan;
   post: (msg: { type: 'pin'; pin: number; value: number }) => void;
   /** Ends the worker: the host restarts it (or not, for a power cut). */
@@ -188,10 +189,10 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       wake.due = due;
     },
     net_close: (id: number) => net.close(id),
-    udp_open: () => d.udp.open(),
-    udp_send: (id: number, hex: string, host: string, port: number) => d.udp.send(id, hex, host, port),
-    udp_recv: (id: number) => d.udp.recv(id),
-    udp_close: (id: number) => d.udp.close(id),
+    // The socket module (py/socket.py): sockets held by the host, calls that block (sim-sock-client.ts).
+    sock_call: (op: SockOp, id: number, arg: number, flags: number, host: string, port: number) => d.sock.call(op, id, arg, flags, host, port),
+    sock_arm: (op: SockOp, id: number, arg: number, flags: number, host: string, port: number) => d.sock.arm(op, id, arg, flags, host, port),
+    sock_from: () => d.sock.lastFrom(),
 
     wlan_active: (v: number) => wlan.active(v),
     wlan_connect: (ssid: string, key: string) => wlan.connect(ssid, key),
