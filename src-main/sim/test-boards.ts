@@ -12,6 +12,8 @@ export interface TestBoardOptions extends Omit<VirtualBoardOptions, 'state'> {
   /** Files to put on the flash before the first boot: path → contents. */
   files?: Record<string, string | Uint8Array>;
   root?: string;
+  /** The app image in ota_0 of a new board (default: the factory MicroPython 1.27 image). */
+  initialImage?: () => Uint8Array;
 }
 
 const live = new Set<VirtualBoard>();
@@ -32,7 +34,7 @@ export function removeTempDirs(): void {
 
 export function createTestBoard(opts: TestBoardOptions = {}): VirtualBoard {
   const root = opts.root ?? path.join(makeTempDir(), 'board');
-  const state = openStateDir(root, { id: opts.id ?? 'test-board', initialImage: factoryFirmware });
+  const state = openStateDir(root, { id: opts.id ?? 'test-board', initialImage: opts.initialImage ?? factoryFirmware });
   for (const [file, contents] of Object.entries(opts.files ?? {})) {
     const target = path.join(state.flashDir, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -14,6 +14,7 @@ import { bootBanner } from './boot-banner.js';
 import { InterruptLine } from './interrupt-line.js';
 import type { RadioProfile, RadioTiming } from './radio-timing.js';
 import { radioTiming } from './radio-timing.js';
+import { BoardSockets } from './board-sockets.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -70,6 +71,8 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
   private netFaults = { blackhole: false, latencyMs: 0 };
+  /** The sockets of the firmware's `socket` module (blocking calls need them outside the worker). */
+  private readonly sockets = new BoardSockets(() => ({ link: this.link, ...this.netFaults }));
   private powerCutPlan: PowerCutPlan | undefined;
   private probes = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
   private nextProbe = 1;
@@ -120,6 +123,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
 
   setLink(up: boolean): void {
     this.link = up;
+    if (!up) this.sockets.linkLost();
     this.send({ type: 'link', up });
   }
 
@@ -274,6 +278,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       net: { ...this.netFaults },
       runBootFiles: this.opts.runBootFiles !== false,
       ...(this.powerCutPlan && { powerCut: this.powerCutPlan }),
+      sockChannel: this.sockets.reset(),
     };
     const worker = new Worker(simPaths().workerFile, { workerData: init, stdout: true, stderr: true });
     this.worker = worker;
@@ -326,12 +331,16 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       case 'kbd':
         this.interruptLine.attach(msg);
         break;
+      case 'sock':
+        this.sockets.handle(msg);
+        break;
     }
   }
 
   private async onExit(worker: Worker, code: number, booted: boolean): Promise<void> {
     if (this.worker !== worker) return; // stopped by the host on purpose
     this.interruptLine.detach();
+    this.sockets.closeAll(); // lwIP's sockets end with the chip's state
     if (!booted) {
       // The emulator itself failed to start: rebooting would only loop.
       this.worker = undefined;
@@ -396,6 +405,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     const worker = this.worker;
     this.worker = undefined;
     this.interruptLine.detach();
+    this.sockets.closeAll();
     if (worker) {
       this.stopping.add(worker);
       await worker.terminate();

@@ -46,6 +46,33 @@ export interface KbdWords {
 /** WLAN status codes of the ESP32 port (network.STAT_*). */
 export const WLAN_STATUS = { IDLE: 1000, CONNECTING: 1001, GOT_IP: 1010, NO_AP_FOUND: 201, WRONG_PASSWORD: 202 } as const;
 
+/**
+ * The board's `socket` module reaches its sockets on the host (board-sockets.ts) synchronously, as
+ * lwIP calls block an ESP32's task: the worker posts a SockRequest, then waits on the channel
+ * (BoardWorkerInit.sockChannel) until the host has stored the result there. Payload bytes follow
+ * the header in the same buffer. Errors are negative Linux errno values.
+ */
+export type SockOp = 'open' | 'connect' | 'send' | 'sendto' | 'recv' | 'poll' | 'nodelay' | 'bind' | 'close' | 'linklost';
+export interface SockRequest {
+  type: 'sock';
+  op: SockOp;
+  id: number;
+  /** open: 1 TCP, 2 UDP; connect/send/recv: ms to wait (-1 without limit, 0 non-blocking); poll: events; nodelay: 0/1. */
+  arg: number;
+  /** recv: 1 = MSG_PEEK. */
+  flags: number;
+  /** Bytes of payload in the channel (send, sendto) or room for it (recv). */
+  len: number;
+  host: string;
+  port: number;
+  /** The board's Wi-Fi is associated (connect, send, sendto). */
+  link: boolean;
+}
+export const SOCK_SLOT = { STATE: 0, RESULT: 1, PORT: 2, ADDR: 3 } as const;
+export const SOCK_STATE = { IDLE: 0, WAITING: 1, DONE: 2 } as const;
+export const SOCK_HEADER_BYTES = 16;
+export const SOCK_DATA_BYTES = 32 * 1024;
+
 export interface BoardWorkerInit {
   boardId: string;
   flashDir: string;
@@ -70,6 +97,8 @@ export interface BoardWorkerInit {
   /** False: the interpreter starts but boot.py/main.py are not run (host API tests). */
   runBootFiles: boolean;
   powerCut?: PowerCutPlan;
+  /** SOCK_HEADER_BYTES + SOCK_DATA_BYTES: the channel of the socket module (see SockRequest). */
+  sockChannel: SharedArrayBuffer;
 }
 
 /** Cut the power during a write: after `afterWrites` matching writes, keep only `keepBytes`. */
@@ -94,6 +123,7 @@ export type WorkerToHost =
   | { type: 'booted' }
   | { type: 'main-done' }
   | { type: 'probe-result'; id: number; ok: boolean; value: string }
+  | SockRequest
   /** The interpreter's shared memory and where a Ctrl-C goes, or why the host cannot send one. */
   | { type: 'kbd'; memory: SharedArrayBuffer; words: KbdWords }
   | { type: 'kbd'; error: string };

@@ -12,15 +12,16 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simsys, _simimport  # noqa: F401
 
+    sys.modules["sys"] = _simsys.sys
+    sys.modules["usys"] = _simsys.sys
     sys.modules["os"] = _simos
     sys.modules["uos"] = _simos
     sys.modules["gc"] = _simgc
     sys.modules["time"] = _simtime
     sys.modules["utime"] = _simtime
     sys.modules["usocket"] = socket
-    sys.modules["uasyncio"] = asyncio
     asyncio.open_connection = _simstream.open_connection
     asyncio.StreamReader = _simstream.Stream
     asyncio.StreamWriter = _simstream.Stream
@@ -78,7 +79,21 @@ def setup(heap_bytes, gc_threshold):
     os.mount(vfs.VfsPosix("/flash"), "/")
     os.chdir("/")
     sys.path[:] = ["", ".frozen", "/lib"]
+    _install_import()
     sys.modules["_simgc"]._setup(heap_bytes, gc_threshold)
+
+
+def _install_import():
+    # asyncio is frozen on the port: held back until an import reaches ".frozen" (_simimport).
+    _simimport = sys.modules["_simimport"]  # loaded with the shims, before /simpy went out of reach
+    _simstream = sys.modules["_simstream"]
+    group = {n: m for n, m in sys.modules.items() if n == "asyncio" or n.startswith("asyncio.")}
+    group["uasyncio"] = asyncio  # the port freezes uasyncio.py, which forwards to asyncio
+    group["asyncio.stream"] = _simstream
+    for n in ("js", "jsffi"):  # the wasm core's imports, re-exported by `from .core import *`
+        if hasattr(asyncio, n):
+            delattr(asyncio, n)
+    _simimport.install(group)
 
 
 def run_file(name):

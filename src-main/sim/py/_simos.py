@@ -1,12 +1,15 @@
 # Virtual board: `os` as the ESP32 port has it.
 # https://docs.micropython.org/en/latest/library/os.html
-# Starts from the interpreter's own os, hides what an ESP32 lacks (VfsPosix), and adds what the
-# wasm build lacks: uname(), urandom() and dupterm() (terminal output duplicated to a stream).
+# Starts from the interpreter's own os, hides what an ESP32 lacks (VfsPosix, and the wasm build's
+# os.path and sep, which the port's os has neither of: ../shared/esp32-stubs/v1.22.0/os.pyi), and
+# adds what the wasm build lacks: uname(), urandom() and dupterm() (terminal output duplicated to a
+# stream). ilistdir() gives the port's 4-tuples.
 import _simhost as _h
 import os as _os
+from _simsys import MACHINE, BUILD_DATE
 
 for _n in dir(_os):
-    if not _n.startswith("__") and _n != "VfsPosix":
+    if not _n.startswith("__") and _n not in ("VfsPosix", "path", "sep", "ilistdir"):
         globals()[_n] = getattr(_os, _n)
 del _n
 
@@ -18,9 +21,12 @@ class _Uname:
     nodename = "esp32"
 
     def __init__(self):
+        # As the port: release is MICROPY_VERSION_STRING, version is "<git tag> on <build date>";
+        # the booted image's version stands for both (the app descriptor of a stock image holds
+        # MicroPython's tag).
         self.release = _h.fw_release()
-        self.version = _h.fw_version()
-        self.machine = "Generic ESP32 module with ESP32 (virtual board)"
+        self.version = "%s on %s" % (_h.fw_version(), BUILD_DATE)
+        self.machine = MACHINE
 
     def __getitem__(self, i):
         return (self.sysname, self.nodename, self.release, self.version, self.machine)[i]
@@ -32,6 +38,23 @@ class _Uname:
 
 def uname():
     return _Uname()
+
+
+def ilistdir(dir="."):
+    # https://docs.micropython.org/en/latest/library/os.html#os.ilistdir
+    # The port's flash file system (LittleFS, extmod/vfs_lfsx.c) gives (name, type, inode, size):
+    # inode 0, size in bytes for a file, 0 for a directory. The wasm VfsPosix gives 3-tuples.
+    base = dir if dir.endswith("/") else dir + "/"
+    for e in _os.ilistdir(dir):
+        kind = e[1]
+        size = 0
+        if kind != 0x4000:
+            try:
+                st = _os.stat(base + e[0])
+                kind, size = st[0] & 0xF000, st[6]
+            except OSError:
+                pass
+        yield (e[0], kind, 0, size if kind == 0x8000 else 0)
 
 
 def urandom(n):

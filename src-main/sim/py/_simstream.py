@@ -13,6 +13,7 @@ import asyncio
 import asyncio.core as _core
 import errno
 import vfs
+from _simver import since
 
 _netfs = vfs.VfsPosix("/simnet")
 _events = {}  # socket id -> the Event its waiting tasks wait on
@@ -58,8 +59,8 @@ class _TcpSocket(_Socket):
     def setsockopt(self, level, opt, value):
         # As the ESP32 port (ports/esp32/modsocket.c): the option decides, the level is not
         # checked. TCP_NODELAY (1) turns Nagle's algorithm off; lwIP starts with it on. An
-        # SSLSocket (TLS) has no setsockopt at all.
-        if opt == 1:
+        # SSLSocket (TLS) has no setsockopt at all. TCP_NODELAY is there since 1.23.
+        if opt == 1 and since(23):
             _h.net_nodelay(self._sid, 1 if value else 0)
         elif opt not in (4, 0x20):  # SO_REUSEADDR, SO_BROADCAST: accepted, nothing to do here
             print("Warning: lwip.setsockopt() option not implemented")

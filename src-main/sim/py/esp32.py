@@ -1,10 +1,100 @@
-# Virtual board: esp32.Partition, for OTA updates, with ESP-IDF rollback semantics.
-# https://docs.micropython.org/en/latest/library/esp32.html#flash-partitions
-# App partitions are host files holding ESP-IDF app images; the boot decision (otadata,
-# pending-verify, rollback, invalid-image fallback) is made by the host's bootloader model.
+# Virtual board: the `esp32` module of the ESP32 port (board ESP32_GENERIC, the original chip).
+# https://docs.micropython.org/en/latest/library/esp32.html
+# The names are those of ../shared/esp32-stubs/v1.22.0 and v1.27.0/esp32.pyi. No mcu_temperature:
+# the docs give it to the S2, S3, C3 and C6 only; the original ESP32 has raw_temperature.
+# Not simulated (no such peripherals): ULP, RMT, PCNT (1.27).
+# Partition: app partitions are host files holding ESP-IDF app images; the boot decision
+# (otadata, pending-verify, rollback, invalid-image fallback) is made by the host's bootloader model.
 import _simhost as _h
 import vfs
 from micropython import const
+from _simnvs import NVS  # noqa: F401
+from _simver import since
+
+WAKEUP_ALL_LOW = False
+WAKEUP_ANY_HIGH = True
+HEAP_EXEC = const(1)  # MALLOC_CAP_EXEC
+HEAP_DATA = const(4)  # MALLOC_CAP_8BIT
+_CAP_32BIT = const(2)
+_CAP_DMA = const(8)
+# ESP32 pins that can wake the chip from deep sleep (RTC GPIOs; ext0 and ext1 need them).
+_RTC_PINS = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27, 32, 33, 34, 35, 36, 37, 38, 39)
+_wake = {"touch": False, "ext0": None, "ext0_level": False, "ext1": (), "ext1_level": False,
+         "gpio": (), "gpio_level": False, "ulp": False, "hold": False}
+
+
+def raw_temperature():
+    # https://docs.micropython.org/en/latest/library/esp32.html#esp32.raw_temperature
+    # The original ESP32's sensor reads in degrees Fahrenheit; a chip at work sits near 128
+    # (53 degrees C). A constant: nothing heats the virtual chip.
+    return 128
+
+
+def idf_heap_info(capabilities):
+    # https://docs.micropython.org/en/latest/library/esp32.html#esp32.idf_heap_info
+    # The regions whose capabilities include all of `capabilities`, as 4-tuples (total, free,
+    # largest free block, minimum free ever). The data regions are the docs' example after boot;
+    # the region holding the MicroPython heap is full, as there; its size is the board's heap.
+    # The executable region (IRAM) is illustrative: the docs give no figure.
+    gc = __import__("gc")
+    dram = HEAP_DATA | _CAP_32BIT | _CAP_DMA
+    regions = ((dram, 240, 0, 0, 0), (dram, 7288, 0, 0, 0), (dram, 16648, 4, 4, 4),
+               (dram, 79912, 35712, 35512, 35108), (dram, 15072, 15036, 15036, 15036),
+               (dram, gc.mem_alloc() + gc.mem_free(), 0, 0, 0), (HEAP_EXEC | _CAP_32BIT, 24576, 17604, 17404, 17604))
+    return [r[1:] for r in regions if r[0] & capabilities == capabilities]
+
+
+def _pin_id(pin):
+    if not hasattr(pin, "_id"):
+        raise ValueError("expecting a pin")
+    return pin._id
+
+
+def _rtc_pins(pins):
+    ids = tuple(_pin_id(p) for p in pins or ())
+    for i in ids:
+        if i not in _RTC_PINS:
+            raise ValueError("invalid pin")
+    return ids
+
+
+# Wake sources: checked and recorded as the port does (ports/esp32/modesp32.c, machine_rtc.c).
+# Nothing drives a virtual pin, so no pin ever wakes the board; a deep sleep ends on its timer.
+def wake_on_touch(wake):
+    if _wake["ext0"] is not None:
+        raise ValueError("no resources")  # touch and ext0 share the RTC controller's wake path
+    _wake["touch"] = bool(wake)
+
+
+def wake_on_ext0(pin=_wake, level=_wake):
+    if _wake["touch"]:
+        raise ValueError("no resources")
+    if pin is not _wake:
+        _wake["ext0"] = None if pin is None else _rtc_pins((pin,))[0]
+    if level is not _wake:
+        _wake["ext0_level"] = bool(level)
+
+
+def wake_on_ext1(pins=_wake, level=_wake):
+    if pins is not _wake:
+        _wake["ext1"] = _rtc_pins(pins)
+    if level is not _wake:
+        _wake["ext1_level"] = bool(level)
+
+
+def wake_on_ulp(wake):
+    _wake["ulp"] = bool(wake)
+
+
+def gpio_deep_sleep_hold(enable):
+    _wake["hold"] = bool(enable)
+
+
+if since(27):  # in the 1.27 stub, not in the 1.22 one
+
+    def wake_on_gpio(pins, level):
+        _wake["gpio"] = tuple(_pin_id(p) for p in pins or ())
+        _wake["gpio_level"] = bool(level)
 
 _partfs = vfs.VfsPosix("/simpart")
 _ERASED = b"\xff" * 4096

@@ -11,7 +11,7 @@ import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
 import { SimWlan } from './sim-wlan.js';
-import { SimUdp } from './sim-udp.js';
+import { SimSockClient } from './sim-sock-client.js';
 import { createHostApi } from './sim-host-api.js';
 import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
@@ -129,16 +129,22 @@ for (const name of fs.readdirSync(init.pyDir)) {
 // Espressif's OUI, then the board's own bytes.
 const macHex = `240ac4${init.uniqueIdHex.slice(-6)}`;
 const netRef: { current?: SimNetwork } = {};
-const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => netRef.current?.linkLost(), init.radio);
+const sockRef: { current?: SimSockClient } = {};
+const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.ip }, () => {
+  netRef.current?.linkLost();
+  sockRef.current?.linkLost();
+}, init.radio);
 const net = new SimNetwork(FS, () => wlan.routable, () => Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!);
 netRef.current = net;
+const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable);
+sockRef.current = sock;
 net.setFaults(init.net);
 let crashArmed = false;
 
 mp.registerJsModule(
   '_simhost',
   createHostApi({
-    init, ctrl, net, wlan, post, udp: new SimUdp(() => wlan.routable),
+    init, ctrl, net, wlan, post, sock,
     exit: exitWorker,
     setDupterm: (fn) => {
       dupterm = fn;

@@ -21,6 +21,7 @@ const ERRNO_TABLE: ReadonlyArray<readonly [name: string, wasi: number, linux: nu
 ];
 
 const wasiToLinux = new Map<number, number>(ERRNO_TABLE.map(([, wasi, linux]) => [wasi, linux]));
+const linuxToWasi = new Map<number, number>(ERRNO_TABLE.map(([, wasi, linux]) => [linux, wasi]));
 const byName = new Map<string, { wasi: number; linux: number }>(
   ERRNO_TABLE.map(([name, wasi, linux]) => [name, { wasi, linux }]),
 );
@@ -42,6 +43,11 @@ export function linuxErrno(name: string): number {
 /** Maps a Node system error code ('ENOENT', ...) to the WASI errno, EIO when unknown. */
 export function wasiErrnoForNodeCode(code: string | undefined): number {
   return (code && byName.get(code)?.wasi) || byName.get('EIO')!.wasi;
+}
+
+/** The WASI errno for a Linux one (what JS code inside the FS throws for it), EIO when unknown. */
+export function wasiErrnoForLinux(linux: number): number {
+  return linuxToWasi.get(linux) ?? byName.get('EIO')!.wasi;
 }
 
 export function translateWasiErrno(wasi: number): number {

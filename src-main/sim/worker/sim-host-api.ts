@@ -8,17 +8,19 @@ import type { OtaSlot } from '../ota-state.js';
 import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
 import type { SimNetwork, TlsRequest } from './sim-net.js';
 import type { SimWlan } from './sim-wlan.js';
-import type { SimUdp } from './sim-udp.js';
+import type { SimSockClient } from './sim-sock-client.js';
+import type { SockOp } from '../worker-protocol.js';
+import { micropythonVersion } from '../mp-version.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
+const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
   ctrl: Float64Array;
   net: SimNetwork;
-  udp: SimUdp;
+  sock: SimSockClient;
   wlan: SimWlan;
   post: (msg: { type: 'pin'; pin: number; value: number }) => void;
   /** Ends the worker: the host restarts it (or not, for a power cut). */
@@ -54,6 +56,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   };
   net.onReady = runSoon;
   let cpuFreq = 160_000_000;
+  const nvsFile = path.join(init.partitionDir, 'nvs.json');
   const partFile = (slot: string) => path.join(init.partitionDir, `${slot}.bin`);
   const isSlot = (s: string): s is OtaSlot => (OTA_SLOTS as readonly string[]).includes(s);
 
@@ -98,6 +101,8 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       d.post({ type: 'pin', pin, value });
     },
     fw_version: () => init.firmwareVersion,
+    // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
+    mp_version: () => micropythonVersion(init.firmwareVersion).join('.'),
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
     dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
     kbd_char: (c: number) => d.typeChar(c),
@@ -125,6 +130,19 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       timers.delete(id);
     },
 
+    // esp32.NVS: the nvs partition as one JSON file, replaced whole (NVS survives a power cut
+    // with the old or the new value, never a torn one).
+    nvs_load: () => {
+      try {
+        return fs.readFileSync(nvsFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    nvs_save: (text: string) => {
+      fs.writeFileSync(`${nvsFile}.new`, text);
+      fs.renameSync(`${nvsFile}.new`, nvsFile);
+    },
     part_labels: () => OTA_SLOTS.join(','),
     part_label: (which: number) => (which === 1 ? init.runningSlot : bootSlot()),
     part_info: (label: string) => {
@@ -171,10 +189,10 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       wake.due = due;
     },
     net_close: (id: number) => net.close(id),
-    udp_open: () => d.udp.open(),
-    udp_send: (id: number, hex: string, host: string, port: number) => d.udp.send(id, hex, host, port),
-    udp_recv: (id: number) => d.udp.recv(id),
-    udp_close: (id: number) => d.udp.close(id),
+    // The socket module (py/socket.py): sockets held by the host, calls that block (sim-sock-client.ts).
+    sock_call: (op: SockOp, id: number, arg: number, flags: number, host: string, port: number) => d.sock.call(op, id, arg, flags, host, port),
+    sock_arm: (op: SockOp, id: number, arg: number, flags: number, host: string, port: number) => d.sock.arm(op, id, arg, flags, host, port),
+    sock_from: () => d.sock.lastFrom(),
 
     wlan_active: (v: number) => wlan.active(v),
     wlan_connect: (ssid: string, key: string) => wlan.connect(ssid, key),
