@@ -12,7 +12,7 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simmicropython  # noqa: F401
 
     sys.modules["os"] = _simos
     sys.modules["uos"] = _simos
@@ -21,6 +21,7 @@ def _install_modules():
     sys.modules["utime"] = _simtime
     sys.modules["usocket"] = socket
     sys.modules["uasyncio"] = asyncio
+    sys.modules["micropython"] = _simmicropython
     asyncio.open_connection = _simstream.open_connection
     asyncio.StreamReader = _simstream.Stream
     asyncio.StreamWriter = _simstream.Stream
