@@ -62,6 +62,7 @@ class _Session:
         self.src = None  # the block being collected (None: at the >>> prompt)
         self.asks = []  # lines to complete
         self.cancel = False
+        self.quit = False  # `q` came: end once the lines sent before it have run
         self.ended = None  # why the session ends (the `e` text), once it does
         self.kbd_seq = -1  # the `c` message the Ctrl-C check acted on
         self.interrupted = False  # a statement ended by KeyboardInterrupt since the last input
@@ -88,7 +89,7 @@ class _Session:
         elif op == _OP_T:
             self.asks.append(str(payload[1:], "utf-8"))
         elif op == _OP_Q:
-            return self.end("")
+            self.quit = True
         self.wake.set()
 
     def _queue(self, data):
@@ -119,7 +120,10 @@ class _Session:
             await self._send(b"p", b">>> ")
             while self.ended is None:
                 if not (self.lines or self.asks or self.cancel):
-                    await self._idle()
+                    if self.quit:
+                        self.end("")
+                    else:
+                        await self._idle()
                     continue
                 while self.asks:
                     await self._send(b"t", mqb_tty_edit.complete(self.ns, self.asks.pop(0)).encode())

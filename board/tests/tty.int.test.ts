@@ -159,18 +159,18 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     await tty.send('c');
     expect(await until('prompt after Ctrl-C', () => tty.prompts[prompts])).toBe('>>> ');
 
-    // A busy loop: the console sends `c` and, for a local virtual board, interrupts it directly.
+    // A busy loop: the console only sends `c`; the board's Ctrl-C timer finds it in the socket,
+    // as on an ESP32 (the virtual board fires machine.Timer into busy code, docs/virtual-board.md).
     prompts = tty.prompts.length;
     const start = tty.output.length;
     await tty.send('l', 'while True:\n    n += 1\n\n');
     await until('the loop runs', async () => (await board.probe('1', 200).then(() => false, () => true)) || undefined);
-    await tty.send('c');
     const sent = Date.now();
-    expect(board.interrupt(), notRunning()).toBe(true);
-    expect(await until('prompt after the interrupt', () => tty.prompts[prompts])).toBe('>>> ');
+    await tty.send('c');
+    expect(await until('prompt after the interrupt', () => tty.prompts[prompts], 5_000).catch((e: Error) => Promise.reject(new Error(`${e.message}; ${notRunning()}`)))).toBe('>>> ');
     const latencyMs = tty.promptTimes[prompts]! - sent;
     expect(tty.output.slice(start)).toMatch(/Traceback \(most recent call last\):\n {2}File "<stdin>", line 2, in <module>\nKeyboardInterrupt: \n$/);
-    console.log(`[tty] ${kind}: from interrupt() to the next prompt at the client: ${latencyMs} ms`);
+    console.log(`[tty] ${kind}: from sending \`c\` to the next prompt at the client: ${latencyMs} ms`);
     expect((await tty.run('n > 0\n')).out).toBe('True\n');
     expect(tty.prompts.length).toBe(prompts + 2); // the `c` that followed did not add a prompt
 
@@ -180,8 +180,7 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     await tty.send('l', 'while True:\n    print("tick", n)\n    n += 1\n\n');
     await until('output while the loop runs', () => tty.output.length - printed > 2000 || undefined);
     await tty.send('c');
-    expect(board.interrupt(), notRunning()).toBe(true);
-    expect(await until('prompt after interrupting the printing loop', () => tty.prompts[prompts])).toBe('>>> ');
+    expect(await until('prompt after interrupting the printing loop', () => tty.prompts[prompts], 5_000)).toBe('>>> ');
     expect(tty.output.slice(printed)).toMatch(/^tick \d+\n[\s\S]*KeyboardInterrupt: \n$/);
 
     // The board stayed up: same boot, online, the watchdog still fed, MQTT still answers.

@@ -15,7 +15,7 @@ import { addConnectionOptions, optionsOf, withBoard } from './cli-context.js';
 import { runStreamed } from './eval-command.js';
 
 const HISTORY_SIZE = 1000;
-/** After the input ends (a pipe), how long to wait for the board to finish what was sent. */
+/** After the input ends (a pipe), how long the board may stay silent before the CLI gives up. */
 const DRAIN_MS = 30_000;
 
 function historyFile(io: CliIo): string {
@@ -67,8 +67,6 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
   const { rl, save, prompt } = makeReadline(io, (line, cb) => {
     tty.complete(line).then((c) => cb(null, [c.matches, c.prefix]), () => cb(null, [[], line]));
   });
-  let pending = 0;
-  let drained: (() => void) | undefined;
   // A terminal like the serial REPL: colours and cursor movement pass, OSC (title, clipboard,
   // links) and the like are shown escaped; one filter per session holds sequences split in two.
   const term = new TerminalFilter();
@@ -77,8 +75,6 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
     const removeInterrupt = io.onInterrupt(() => void tty.interrupt().catch(() => {}));
     tty.on('output', (text) => io.stdout.write(shownTty(text)));
     tty.on('prompt', (p) => {
-      pending = Math.max(0, pending - 1);
-      if (pending === 0) drained?.();
       rl.setPrompt(visibleText(p));
       prompt();
     });
@@ -91,7 +87,6 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
       else resolve();
     });
     rl.on('line', (line) => {
-      pending++;
       tty.input(line).catch((e: unknown) => reject(e as Error));
     });
     rl.on('SIGINT', () => {
@@ -101,11 +96,8 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
     rl.on('close', () => {
       save();
       if (tty.closed) return;
-      // Ctrl-D, or the end of piped input: let the board finish what was sent first.
-      const quit = () => void tty.close().then(resolve, reject);
-      if (pending === 0) return quit();
-      drained = quit;
-      setTimeout(quit, DRAIN_MS).unref();
+      // Ctrl-D, or the end of piped input: the board runs what was sent first, then ends.
+      void tty.close({ drainMs: DRAIN_MS });
     });
     rl.setPrompt(visibleText(first));
     prompt();

@@ -6,7 +6,16 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../common/errors.js';
 import { makeTempDir } from '../sim/test-boards.js';
-import { runTestCli } from './cli-test-io.js';
+import { runTestCli, testIo } from './cli-test-io.js';
+import { runCli } from './run-cli.js';
+
+async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -37,6 +46,20 @@ describe('mqboard sim with its embedded broker', () => {
       }
       expect(JSON.parse(fleet.out)).toEqual([expect.objectContaining({ prefix: 'sim/sim-01', online: true })]);
       expect(await runTestCli(['eval', '-p', 'sim/sim-01', '2 ** 10'], env)).toMatchObject({ code: 0, out: '1024\n' });
+
+      // Ctrl-C in `mqboard repl` ends a busy loop on a board another process runs: the console
+      // only sends `c`, the board's own timer finds it in its socket (as on an ESP32).
+      const repl = testIo(env);
+      const done = runCli(['repl', '-p', 'sim/sim-01'], repl.io);
+      repl.stdin.write('n = 0\nwhile True:\n    n += 1\n\n');
+      await new Promise((r) => setTimeout(r, 1000)); // the loop runs
+      repl.interrupt();
+      await waitFor(() => repl.out().includes('KeyboardInterrupt'), 10_000).catch(() => {
+        throw new Error(`no KeyboardInterrupt after Ctrl-C; output so far:\n${repl.out()}\n${repl.err()}`);
+      });
+      repl.stdin.end('n > 1000\n');
+      expect(await done).toBe(0);
+      expect(repl.out()).toMatch(/KeyboardInterrupt[\s\S]*True\n/);
       // A board's own user stays confined to its prefix.
       const records = JSON.parse(fs.readFileSync(path.join(dir, 'fleet.json'), 'utf8')) as { boards: Array<{ mqttUser: string; mqttPassword: string }> };
       const boardUser = { MQBOARD_SERVER: server, MQBOARD_USER: records.boards[0]!.mqttUser, MQBOARD_PASSWORD: records.boards[0]!.mqttPassword };

@@ -56,19 +56,11 @@ describe('Engine', () => {
     expect(err.code).toBe('BOARD_RESET');
   });
 
-  it('shares one log stream per board and registers local interrupt hooks', async () => {
+  it('shares one log stream per board', async () => {
     const s = new FakeSession();
     const e = engineWith(s);
     await e.connect(profile);
     expect(e.logs('p1', 'b')).toBe(e.logs('p1', 'b'));
-    let hit = 0;
-    e.setLocalInterrupt('b', () => hit++);
-    const tty = e.tty('p1', 'b');
-    s.onPublish = () => {};
-    await tty.interrupt().catch(() => {});
-    expect(hit).toBe(1);
-    e.setLocalInterrupt('b', undefined);
-    expect(e.localInterrupt('b')).toBeUndefined();
   });
 
   it('runs a request end to end over the shared session', async () => {

@@ -60,7 +60,6 @@ export const DEFAULT_BOARD_WAIT_MS = 3_000;
 
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly connections = new Map<string, Connection>();
-  private readonly interrupts = new Map<string, () => void>();
   private readonly extensions = new Map<string, unknown>();
 
   constructor(private readonly opts: EngineOptions = {}) {
@@ -138,18 +137,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** A REPL session on the board (call open()). */
   tty(profileId: string, prefix: string, opts: { timeoutMs?: number } = {}): TtySession {
-    const local = this.interrupts.get(prefix);
-    return this.board(profileId, prefix, opts).tty(local ? { localInterrupt: local } : {});
-  }
-
-  /** A virtual board in this process injects Ctrl-C from the host (docs/virtual-board.md). */
-  setLocalInterrupt(prefix: string, fn: (() => void) | undefined): void {
-    if (fn) this.interrupts.set(prefix, fn);
-    else this.interrupts.delete(prefix);
-  }
-
-  localInterrupt(prefix: string): (() => void) | undefined {
-    return this.interrupts.get(prefix);
+    return this.board(profileId, prefix, opts).tty();
   }
 
   /** One shared instance per name, created on first use (OTA engine, transfers, ...). */

@@ -32,14 +32,12 @@ describe('TtySession', () => {
   it('opens with an empty input, numbers its messages across the session, streams output and prompts', async () => {
     const s = new FakeSession();
     const board = fakeTtyBoard(s);
-    const interrupted = vi.fn();
-    const t = new TtySession(s, 'b', { newId: () => 'T1', localInterrupt: interrupted });
+    const t = new TtySession(s, 'b', { newId: () => 'T1' });
     expect(await t.open()).toBe('>>> ');
     const out: string[] = [];
     t.on('output', (o) => out.push(o));
     await t.input('1+1');
-    await t.interrupt();
-    expect(interrupted).toHaveBeenCalledOnce();
+    await t.interrupt(); // only the `c` message: the board interrupts itself (docs/virtual-board.md)
     expect(await t.complete('pri')).toEqual({ prefix: 'pri', matches: ['print'] });
     await new Promise((r) => setTimeout(r, 0));
     expect(out.join('')).toBe('2\r\nKeyboardInterrupt\r\n');
@@ -80,6 +78,44 @@ describe('TtySession', () => {
       const p = t.open().catch((x: unknown) => x);
       await vi.advanceTimersByTimeAsync(600);
       expect(((await p) as MqbError).code).toBe('TIMEOUT');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('close with a drain keeps the output of what was sent until the board ends, or gives up after its silence', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = new FakeSession();
+      let seq = 0;
+      const reply = (text: string, last = false) => s.deliver('b/mqb/reply/out/T1', encodeFrame(seq++, last, encodeText(text)));
+      s.onPublish = (p) => {
+        const msg = decodeText(decodeFrame(p.payload).payload);
+        if (msg === 'l') queueMicrotask(() => reply('p>>> '));
+        // The board is still running a line when `q` comes: output, then its end, 0.8 s apart.
+        if (msg === 'q') for (const [i, text] of ['olate\r\n', 'p>>> ', 'e'].entries()) setTimeout(() => reply(text, text === 'e'), 800 * (i + 1));
+      };
+      const t = new TtySession(s, 'b', { newId: () => 'T1' });
+      await t.open();
+      const out: string[] = [];
+      t.on('output', (o) => out.push(o));
+      const closed = t.close({ drainMs: 1000 });
+      await vi.advanceTimersByTimeAsync(2500);
+      await closed;
+      expect(out).toEqual(['late\r\n']);
+      expect(t.closed).toBe(true);
+
+      // A board that goes silent: the close ends after drainMs with a TIMEOUT that says so.
+      const s2 = new FakeSession();
+      s2.onPublish = (p) => decodeText(decodeFrame(p.payload).payload) === 'l' && queueMicrotask(() => s2.deliver('b/mqb/reply/out/T2', encodeFrame(0, false, encodeText('p>>> '))));
+      const t2 = new TtySession(s2, 'b', { newId: () => 'T2' });
+      await t2.open();
+      const ended = new Promise<{ error?: MqbError }>((r) => t2.once('end', r));
+      const closed2 = t2.close({ drainMs: 1000 });
+      await vi.advanceTimersByTimeAsync(1100);
+      await closed2;
+      expect((await ended).error?.message).toMatch(/sent nothing for 1 s after the input ended/);
+      expect(s2.subscriptions).toEqual([]);
     } finally {
       vi.useRealTimers();
     }

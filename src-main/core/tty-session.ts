@@ -18,8 +18,6 @@ export interface TtyEvents {
 export interface TtyOptions {
   /** How long open() and complete() wait for the board (default 10 s). */
   timeoutMs?: number;
-  /** Called on interrupt(): a local virtual board injects the Ctrl-C from the host. */
-  localInterrupt?: () => void;
   timers?: Timers;
   newId?: () => string;
 }
@@ -81,7 +79,6 @@ export class TtySession extends EventEmitter<TtyEvents> {
 
   /** Ctrl-C: interrupts the running statement or drops the pending block. */
   async interrupt(): Promise<void> {
-    this.opts.localInterrupt?.();
     await this.send('c', '');
   }
 
@@ -94,10 +91,37 @@ export class TtySession extends EventEmitter<TtyEvents> {
     return result;
   }
 
-  /** Ends the session (sends `q`) and drops the subscriptions. */
-  async close(): Promise<void> {
-    if (!this.ended) await this.send('q', '', true).catch(() => {});
-    this.finish('');
+  /**
+   * Ends the session: sends `q`, after which the board runs the lines it has and ends. With
+   * `drainMs`, output keeps coming until the board's end (the end of a piped script), or until
+   * the board has been silent that long; without, the subscriptions go at once.
+   */
+  async close(opts: { drainMs?: number } = {}): Promise<void> {
+    if (this.ended) return;
+    const sent = this.send('q', '', true);
+    if (!opts.drainMs) {
+      await sent.catch(() => {});
+      return this.finish('');
+    }
+    const drainMs = opts.drainMs;
+    await new Promise<void>((resolve) => {
+      let timer: unknown;
+      const silent = () => {
+        this.timers.clearTimeout(timer);
+        timer = this.timers.setTimeout(() => this.finish('', new MqbError('TIMEOUT', `${this.prefix} sent nothing for ${drainMs / 1000} s after the input ended; what runs there keeps running`)), drainMs);
+      };
+      const onFrame = () => silent();
+      this.on('output', onFrame);
+      this.on('prompt', onFrame);
+      this.once('end', () => {
+        this.timers.clearTimeout(timer);
+        this.off('output', onFrame);
+        this.off('prompt', onFrame);
+        resolve();
+      });
+      silent();
+      sent.catch((err: unknown) => this.finish('', err instanceof MqbError ? err : new MqbError('CANCELLED', String(err))));
+    });
   }
 
   private async send(op: string, text: string, last = false): Promise<void> {

@@ -41,6 +41,15 @@ describe('InterruptLine (virtual board Ctrl-C, host side)', () => {
     expect(line.interrupt()).toBe(false);
   });
 
+  it('sets only the 16-bit scheduler state: the queue length and index beside it may be in use', () => {
+    const { line, gate, mem } = setup();
+    // sched_state IDLE, one callback queued at index 2 (machine.Timer ticks keep the queue busy).
+    mem[WORDS.schedState / 4] = MP_SCHED.IDLE | (1 << 16) | (2 << 24);
+    Atomics.store(gate, CTRL_I32.KBD_GATE, KBD_GATE.OPEN);
+    expect(line.interrupt()).toBe(true);
+    expect(mem[WORDS.schedState / 4]).toBe(MP_SCHED.PENDING | (1 << 16) | (2 << 24));
+  });
+
   it('leaves the interrupt to the worker while the terminal stream\'s own code runs', () => {
     const { line, gate, mem } = setup();
     Atomics.store(gate, CTRL_I32.KBD_GATE, KBD_GATE.TERMINAL);

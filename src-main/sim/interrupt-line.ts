@@ -12,6 +12,8 @@ const REASSERT_TRIES = 10;
 export class InterruptLine {
   private readonly gate: Int32Array;
   private memory: Int32Array | undefined;
+  /** The same memory as int16s: sched_state is one, and the queue's length and index follow it. */
+  private memory16: Int16Array | undefined;
   private words: KbdWords | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Why the current interpreter cannot be interrupted (for diagnostics). */
@@ -29,6 +31,7 @@ export class InterruptLine {
       return;
     }
     this.memory = new Int32Array(msg.memory);
+    this.memory16 = new Int16Array(msg.memory);
     this.words = msg.words;
     this.unavailable = '';
   }
@@ -36,7 +39,7 @@ export class InterruptLine {
   /** The interpreter is gone (reset, power off). */
   detach(): void {
     clearTimeout(this.timer);
-    this.memory = this.words = undefined;
+    this.memory = this.memory16 = this.words = undefined;
     this.unavailable = 'the board is not running';
   }
 
@@ -87,7 +90,7 @@ export class InterruptLine {
     const w = this.words!;
     Atomics.store(m, w.traceback / 4, 0);
     Atomics.store(m, w.pending / 4, w.exception);
-    Atomics.compareExchange(m, w.schedState / 4, MP_SCHED.IDLE, MP_SCHED.PENDING);
+    Atomics.compareExchange(this.memory16!, w.schedState / 2, MP_SCHED.IDLE, MP_SCHED.PENDING);
   }
 
   // The VM clears the pending flag with plain stores; one that read the old state just before
@@ -101,7 +104,7 @@ export class InterruptLine {
       if (!m || !w || Atomics.load(m, w.pending / 4) !== w.exception) return; // raised (or withdrawn)
       if (this.acquire()) {
         try {
-          if (Atomics.load(m, w.pending / 4) === w.exception) Atomics.compareExchange(m, w.schedState / 4, MP_SCHED.IDLE, MP_SCHED.PENDING);
+          if (Atomics.load(m, w.pending / 4) === w.exception) Atomics.compareExchange(this.memory16!, w.schedState / 2, MP_SCHED.IDLE, MP_SCHED.PENDING);
         } finally {
           this.release();
         }

@@ -25,7 +25,7 @@ for round in (1, 2):
 print("detached")
 `;
 
-describe('virtual board: Ctrl-C from the host', () => {
+describe('virtual board: Ctrl-C from the host, and timers', () => {
   it('interrupts a busy loop while a terminal stream is attached, again and again, and refuses when none is', async () => {
     const board = createTestBoard({ files: { 'main.py': BUSY_WITH_TERMINAL } });
     const spinning = (level: number) => new Promise<void>((resolve) => {
@@ -97,7 +97,7 @@ describe('virtual board: Ctrl-C from the host', () => {
     expect(await board.probeJson('result')).toEqual(['KeyboardInterrupt', 'ran to the end', 'ran to the end']);
   });
 
-  it('runs machine.Timer callbacks from the event loop; ids follow the ESP32 (0-3)', async () => {
+  it('runs machine.Timer callbacks between bytecodes, in a busy loop too, as the ESP32 scheduler does; ids follow the ESP32 (0-3)', async () => {
     const board = createTestBoard({ runBootFiles: false });
     await board.powerOn();
     await board.probe(
@@ -114,6 +114,27 @@ describe('virtual board: Ctrl-C from the host', () => {
     const ticks = await board.probeJson<number[]>('ticks');
     expect(ticks.filter((x) => x === 1).length).toBeGreaterThan(3);
     expect(ticks.filter((x) => x === 2)).toEqual([2]);
+    // 300 ms of a busy loop in one probe: the worker's event loop never runs meanwhile.
+    await board.probe(
+      [
+        'import time, micropython',
+        'n = [0]',
+        'def tick(tm):',
+        '    n[0] += 1',
+        't.init(period=20, callback=tick)',
+        't0 = time.ticks_ms()',
+        'while time.ticks_diff(time.ticks_ms(), t0) < 300:',
+        '    pass',
+        'busy = n[0]',
+        't.deinit()',
+        'got = []',
+        'micropython.schedule(got.append, 5)',
+        'for _ in range(3):',
+        '    pass',
+      ].join('\n'),
+    );
+    expect(await board.probeJson<number>('busy')).toBeGreaterThanOrEqual(8);
+    expect(await board.probeJson('got')).toEqual([5]);
     await expect(board.probe('machine.Timer(4)')).rejects.toThrow(/ValueError: invalid Timer number/);
     await expect(board.probe('machine.Timer(0, period=10, callback=print, hard=True)')).rejects.toThrow(/hard Timers are not implemented/);
   });

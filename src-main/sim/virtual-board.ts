@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { BootDecision } from './ota-state.js';
 import { chooseBootSlot, readOtaData, readPartitionFile, writeOtaData } from './ota-state.js';
 import { simPaths } from './sim-paths.js';
@@ -15,6 +15,8 @@ import { InterruptLine } from './interrupt-line.js';
 import type { RadioProfile, RadioTiming } from './radio-timing.js';
 import { radioTiming } from './radio-timing.js';
 import { BoardSockets } from './board-sockets.js';
+import { HostNetwork } from './host-net.js';
+import { SchedulerLine } from './scheduler-line.js';
 
 export type BoardPower = 'off' | 'running' | 'deepsleep' | 'halted';
 
@@ -64,9 +66,14 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   lastBoot: BootDecision | undefined;
   readonly pins = new Map<number, number>();
   private worker: Worker | undefined;
+  /** The running interpreter's TCP/IP stack (it goes with the worker). */
+  private network: HostNetwork | undefined;
   private control = new SharedArrayBuffer(CTRL_SLOTS * 8);
   private ctrl = new Float64Array(this.control);
   private readonly interruptLine = new InterruptLine(this.control);
+  private readonly schedulerLine = new SchedulerLine(this.control, () => this.send({ type: 'sched-run' }));
+  /** The running interpreter's memory, shared with the host (undefined when it could not be). */
+  private wasmMemory: SharedArrayBuffer | undefined;
   private wdtTimer: NodeJS.Timeout | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
@@ -129,7 +136,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
 
   setNetworkFaults(faults: { blackhole?: boolean; latencyMs?: number }): void {
     Object.assign(this.netFaults, faults);
-    this.send({ type: 'net', ...faults });
+    this.network?.setFaults(faults);
   }
 
   /** The next call the firmware makes into the "hardware" raises an exception. */
@@ -256,6 +263,10 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       return;
     }
     if (cause !== RESET_CAUSE.SOFT) this.ctrl[CTRL.WDT_TIMEOUT_MS] = 0; // a chip reset stops the WDT
+    const channel = new MessageChannel();
+    this.network?.close();
+    this.network = new HostNetwork(channel.port1, () => this.clockMs());
+    this.network.setFaults(this.netFaults);
     const init: BoardWorkerInit = {
       boardId: this.id,
       flashDir: this.state.flashDir,
@@ -275,12 +286,12 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       gcThreshold: 4096,
       control: this.control,
       linkUp: this.link,
-      net: { ...this.netFaults },
+      netPort: channel.port2,
       runBootFiles: this.opts.runBootFiles !== false,
       ...(this.powerCutPlan && { powerCut: this.powerCutPlan }),
       sockChannel: this.sockets.reset(),
     };
-    const worker = new Worker(simPaths().workerFile, { workerData: init, stdout: true, stderr: true });
+    const worker = new Worker(simPaths().workerFile, { workerData: init, transferList: [channel.port2], stdout: true, stderr: true });
     this.worker = worker;
     this.power = 'running';
     worker.stdout.on('data', (b: Buffer) => this.serial(b.toString()));
@@ -329,18 +340,24 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       case 'booted':
         break;
       case 'kbd':
+        this.wasmMemory = 'memory' in msg ? msg.memory : undefined;
         this.interruptLine.attach(msg);
         break;
       case 'sock':
         this.sockets.handle(msg);
+        break;
+      case 'sched':
+        this.schedulerLine.attach(this.wasmMemory, msg);
+        break;
+      case 'timer':
+        this.schedulerLine.timer(msg.id, msg.ms, msg.periodic);
         break;
     }
   }
 
   private async onExit(worker: Worker, code: number, booted: boolean): Promise<void> {
     if (this.worker !== worker) return; // stopped by the host on purpose
-    this.interruptLine.detach();
-    this.sockets.closeAll(); // lwIP's sockets end with the chip's state
+    this.dropInterpreter();
     if (!booted) {
       // The emulator itself failed to start: rebooting would only loop.
       this.worker = undefined;
@@ -393,6 +410,16 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     }, WDT_POLL_MS);
   }
 
+  /** What belongs to the interpreter that stopped: its connections, timers and memory. */
+  private dropInterpreter(): void {
+    this.interruptLine.detach();
+    this.schedulerLine.detach();
+    this.wasmMemory = undefined;
+    this.network?.close();
+    this.network = undefined;
+    this.sockets.closeAll(); // lwIP's sockets end with the chip's state
+  }
+
   private async watchdogReset(): Promise<void> {
     clearInterval(this.wdtTimer);
     this.serial(`\nE (wdt) Task watchdog got triggered: the board was not fed for ${this.ctrl[CTRL.WDT_TIMEOUT_MS]} ms\n`);
@@ -404,8 +431,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     clearInterval(this.wdtTimer);
     const worker = this.worker;
     this.worker = undefined;
-    this.interruptLine.detach();
-    this.sockets.closeAll();
+    this.dropInterpreter();
     if (worker) {
       this.stopping.add(worker);
       await worker.terminate();

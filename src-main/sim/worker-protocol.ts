@@ -1,4 +1,5 @@
 // The contract between a VirtualBoard (host, main thread) and its board worker thread.
+import type { MessagePort } from 'node:worker_threads';
 import type { RadioTiming } from './radio-timing.js';
 
 /** machine.reset_cause() values of the ESP32 port. */
@@ -18,9 +19,18 @@ export const EXIT = { HARD_RESET: 80, SOFT_RESET: 81, POWER_CUT: 82, PANIC: 83, 
  * the worker moves it when the firmware sets the time (RTC.datetime()).
  */
 export const CTRL = { WDT_TIMEOUT_MS: 0, WDT_LAST_FEED: 1, HEAP_NOW: 2, HEAP_PEAK: 3, DEEPSLEEP_MS: 4, CLOCK_OFFSET_MS: 6 } as const;
-export const CTRL_SLOTS = 8;
-/** Int32 slots of the same block (bytes 40-47, Float64 slot 5), for Atomics. */
-export const CTRL_I32 = { KBD_GATE: 10, KBD_DEFERRED: 11 } as const;
+export const CTRL_SLOTS = 16;
+/**
+ * Int32 slots of the same block, for Atomics: the Ctrl-C gate (bytes 40-47, Float64 slot 5), and
+ * from byte 64 on the scheduler bridge (scheduler-line.ts): its lock (SCHED_LOCK), whether the
+ * worker has been asked to run what the host queued (SCHED_WAKE), and per machine.Timer id
+ * TIMER_STRIDE slots from TIMERS: armed (1), the callback's and the Timer's object addresses.
+ */
+export const CTRL_I32 = { KBD_GATE: 10, KBD_DEFERRED: 11, SCHED_LOCK: 16, SCHED_WAKE: 17, TIMERS: 18 } as const;
+export const TIMER_STRIDE = 3;
+export const TIMER_COUNT = 4;
+/** SCHED_LOCK: who holds the scheduler queue (only the VM's own dequeue ignores it). */
+export const SCHED_LOCK = { FREE: 0, HOST: 1, WORKER: 2 } as const;
 /**
  * Who may deliver a host Ctrl-C now: OPEN while the firmware has a terminal stream attached
  * (os.dupterm), WRITING while the host writes the interrupt, FIRED once it did (still open),
@@ -41,6 +51,19 @@ export interface KbdWords {
   schedState: number;
   /** The exception object's traceback pointer, cleared. */
   traceback: number;
+}
+
+/**
+ * Byte addresses of MicroPython's scheduler queue (py/scheduler.c, py/mpstate.h): sched_state is an
+ * int16 (KbdWords.schedState), the queue length and head index the two bytes after it.
+ */
+export interface SchedWords {
+  state: number;
+  len: number;
+  idx: number;
+  /** The first {func, arg} item; `depth` (MICROPY_SCHEDULER_DEPTH) of them follow each other. */
+  queue: number;
+  depth: number;
 }
 
 /** WLAN status codes of the ESP32 port (network.STAT_*). */
@@ -93,7 +116,8 @@ export interface BoardWorkerInit {
   gcThreshold: number;
   control: SharedArrayBuffer;
   linkUp: boolean;
-  net: { blackhole: boolean; latencyMs: number };
+  /** The board's sockets: the host end is a HostNetwork (net-protocol.ts). */
+  netPort: MessagePort;
   /** False: the interpreter starts but boot.py/main.py are not run (host API tests). */
   runBootFiles: boolean;
   powerCut?: PowerCutPlan;
@@ -110,12 +134,13 @@ export interface PowerCutPlan {
 }
 
 export type HostToWorker =
-  | { type: 'net'; blackhole?: boolean; latencyMs?: number }
   | { type: 'link'; up: boolean }
   | { type: 'crash' }
   | { type: 'hang' }
   | { type: 'power-cut'; plan: PowerCutPlan }
-  | { type: 'probe'; id: number; code: string; json: boolean };
+  | { type: 'probe'; id: number; code: string; json: boolean }
+  /** The host queued a timer callback: run Python so the VM takes it (it may be idle). */
+  | { type: 'sched-run' };
 
 export type WorkerToHost =
   | { type: 'serial'; text: string }
@@ -126,4 +151,9 @@ export type WorkerToHost =
   | SockRequest
   /** The interpreter's shared memory and where a Ctrl-C goes, or why the host cannot send one. */
   | { type: 'kbd'; memory: SharedArrayBuffer; words: KbdWords }
-  | { type: 'kbd'; error: string };
+  | { type: 'kbd'; error: string }
+  /** Where the scheduler queue is, or why the host cannot fire timers. */
+  | { type: 'sched'; words: SchedWords }
+  | { type: 'sched'; error: string }
+  /** machine.Timer `id` armed (ms > 0, the addresses are in its control slots) or stopped (ms 0). */
+  | { type: 'timer'; id: number; ms: number; periodic: boolean };

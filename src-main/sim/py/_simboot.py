@@ -13,6 +13,7 @@ main_task = None
 
 def _install_modules():
     import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simsys, _simimport  # noqa: F401
+    import _simmicropython
 
     sys.modules["sys"] = _simsys.sys
     sys.modules["usys"] = _simsys.sys
@@ -22,6 +23,7 @@ def _install_modules():
     sys.modules["time"] = _simtime
     sys.modules["utime"] = _simtime
     sys.modules["usocket"] = socket
+    sys.modules["micropython"] = _simmicropython
     asyncio.open_connection = _simstream.open_connection
     asyncio.StreamReader = _simstream.Stream
     asyncio.StreamWriter = _simstream.Stream

@@ -91,33 +91,22 @@ class WDT:
         _h.wdt_feed()
 
 
-# Timer callbacks by id. The host is handed one runner (below) for all timers and, per init(),
-# only numbers: a Python callable passed to JavaScript stays on the heap until the worker's JS GC
-# finalizes its proxy (in practice never), so a board re-arming a timer would leak.
+# What each Timer id runs: (timer, callback). Only this list keeps them alive while the host may
+# queue them (it queues their addresses: worker/scheduler-bridge.ts), so stop before dropping.
 _timer_cbs = [None, None, None, None]
 
 
-def _run_due_timers():
-    tid = _h.timer_due()
-    while tid >= 0:
-        e = _timer_cbs[tid]
-        if e is not None:
-            try:
-                e[1](e[0])
-            except BaseException as ex:  # printed, not propagated: mp_call_function_1_protected
-                import sys
-
-                sys.print_exception(ex)
-        tid = _h.timer_due()
-
-
-_h.timer_runner(_run_due_timers)
+def _run_pending():
+    # The host queued a timer callback while no Python code ran: the VM runs one queued callback
+    # at each backward jump of whatever runs next, this loop included.
+    for _ in range(8):
+        pass
 
 
 class Timer:
     # The ESP32 port has 4 hardware timers (ids 0-3) whose callbacks always run through the
-    # scheduler ("hard Timers are not implemented"). Here they run from the worker's event loop:
-    # between asyncio steps, never inside running Python code.
+    # scheduler ("hard Timers are not implemented"): queued from outside the interpreter and run
+    # between two bytecodes of whatever runs, a busy loop included. Here the host queues them.
     # https://docs.micropython.org/en/latest/library/machine.Timer.html
     ONE_SHOT = const(0)
     PERIODIC = const(1)
@@ -133,8 +122,14 @@ class Timer:
         if hard:
             raise ValueError("hard Timers are not implemented")
         ms = 1000 / freq if freq else period * 1000 / tick_hz
-        _timer_cbs[self._id] = None if callback is None else (self, callback)
-        _h.timer_start(self._id, max(1, int(ms)), mode == Timer.PERIODIC)
+        self.deinit()  # first: the host must not queue the previous callback once it is dropped
+        if callback is None:
+            return
+        _timer_cbs[self._id] = (self, callback)
+        why = _h.timer_start(self._id, max(1, int(ms)), mode == Timer.PERIODIC, id(callback), id(self))
+        if why:
+            _timer_cbs[self._id] = None
+            raise OSError(why)
 
     def deinit(self):
         _h.timer_stop(self._id)

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
-import { CTRL, EXIT } from '../worker-protocol.js';
+import { EXIT } from '../worker-protocol.js';
 import { installErrnoBridge } from './errno-bridge.js';
 import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
@@ -17,6 +17,7 @@ import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
 import type { KbdExports } from './keyboard-interrupt.js';
 import { heapStart, setUpKeyboardInterrupt } from './keyboard-interrupt.js';
+import { SchedulerBridge, calibrateScheduler } from './scheduler-bridge.js';
 
 const init = workerData as BoardWorkerInit;
 const port = parentPort!;
@@ -110,12 +111,18 @@ const mp = await loadMicroPython({
   pystack: 4096,
 });
 const FS = mp.FS as EmscriptenFS;
+const staticBytes = heapStart(wasmExports);
 const kbd = setUpKeyboardInterrupt({
-  memory: wasmMemory, scanBytes: heapStart(wasmExports), problem: shareProblem, control: init.control, post,
+  memory: wasmMemory, scanBytes: staticBytes, problem: shareProblem, control: init.control, post,
   exports: (globalThis as unknown as { Module: KbdExports }).Module,
   runPython: (code) => mp.runPython(code),
 });
 kbdExports = () => kbd;
+// After the Ctrl-C measurement, which needs the queue as a fresh interpreter has it.
+const schedWords = typeof kbd.words === 'string' || !wasmMemory ? `no Ctrl-C words: ${String(kbd.words)}`
+  : calibrateScheduler(wasmMemory, staticBytes, kbd.words.schedState, (code) => mp.runPython(code), (name) => mp.globals.get(name));
+post(typeof schedWords === 'string' ? { type: 'sched', error: schedWords } : { type: 'sched', words: schedWords });
+const sched = new SchedulerBridge(init.control, typeof schedWords === 'string' ? schedWords : '', post);
 
 FS.mkdirTree('/flash');
 FS.mount(createHostFs(FS, { root: init.flashDir, capacity: init.flashCapacity, gate: gateFor('file') }), {}, '/flash');
@@ -134,17 +141,16 @@ const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.
   netRef.current?.linkLost();
   sockRef.current?.linkLost();
 }, init.radio);
-const net = new SimNetwork(FS, () => wlan.routable, () => Date.now() + ctrl[CTRL.CLOCK_OFFSET_MS]!);
+const net = new SimNetwork(FS, init.netPort, () => wlan.routable);
 netRef.current = net;
 const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable);
 sockRef.current = sock;
-net.setFaults(init.net);
 let crashArmed = false;
 
 mp.registerJsModule(
   '_simhost',
   createHostApi({
-    init, ctrl, net, wlan, post, sock,
+    init, ctrl, net, wlan, sched, post, sock,
     exit: exitWorker,
     setDupterm: (fn) => {
       dupterm = fn;
@@ -168,6 +174,7 @@ import _simboot
 _simboot.setup(${init.heapBytes}, ${init.gcThreshold})
 `);
 const simboot = mp.pyimport('_simboot');
+const runPending = mp.pyimport('machine')._run_pending!;
 const sampleHeap = mp.pyimport('gc').mem_alloc!;
 setInterval(() => {
   try {
@@ -179,9 +186,6 @@ setInterval(() => {
 
 port.on('message', (msg: HostToWorker) => {
   switch (msg.type) {
-    case 'net':
-      net.setFaults({ ...(msg.blackhole !== undefined && { blackhole: msg.blackhole }), ...(msg.latencyMs !== undefined && { latencyMs: msg.latencyMs }) });
-      break;
     case 'link':
       wlan.setLink(msg.up);
       break;
@@ -194,6 +198,9 @@ port.on('message', (msg: HostToWorker) => {
     case 'power-cut':
       powerCut = msg.plan;
       matchingWrites = 0;
+      break;
+    case 'sched-run':
+      if (sched.takeWake()) runPending();
       break;
     case 'probe':
       try {

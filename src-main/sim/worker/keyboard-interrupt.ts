@@ -17,12 +17,12 @@ import { CTRL_I32, KBD_GATE, MP_SCHED } from '../worker-protocol.js';
 const DIFF_BLOCK = 64 * 1024;
 
 /** A copy of the first `bytes` of the memory (the static data: see calibrateKeyboardInterrupt). */
-function snapshot(memory: WasmMemory, bytes: number): Buffer {
+export function snapshot(memory: WasmMemory, bytes: number): Buffer {
   return Buffer.from(new Uint8Array(memory.buffer, 0, bytes).slice().buffer);
 }
 
 /** 32-bit words that differ from the snapshot now: [index, before, after]. memcmp per block first. */
-function changedWords(before: Buffer, memory: WasmMemory): Array<[number, number, number]> {
+export function changedWords(before: Buffer, memory: WasmMemory): Array<[number, number, number]> {
   const live = Buffer.from(memory.buffer, 0, before.length);
   const out: Array<[number, number, number]> = [];
   for (let off = 0; off < before.length; off += DIFF_BLOCK) {
@@ -164,7 +164,7 @@ export function setUpKeyboardInterrupt(opts: {
   runPython: (code: string) => unknown;
   control: SharedArrayBuffer;
   post: (msg: { type: 'kbd'; memory: SharedArrayBuffer; words: KbdWords } | { type: 'kbd'; error: string }) => void;
-}): { gate: InterruptGate; typeChar: (c: number) => boolean; scheduleInterrupt: () => void } {
+}): { gate: InterruptGate; typeChar: (c: number) => boolean; scheduleInterrupt: () => void; words: KbdWords | string } {
   const { memory, exports } = opts;
   let words: KbdWords | string = opts.problem || 'the interpreter memory is not shared';
   if (memory && !opts.problem) {
@@ -189,5 +189,5 @@ export function setUpKeyboardInterrupt(opts: {
     exports._mp_sched_keyboard_interrupt();
     return true;
   };
-  return { gate, typeChar, scheduleInterrupt };
+  return { gate, typeChar, scheduleInterrupt, words };
 }

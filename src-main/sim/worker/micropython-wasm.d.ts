@@ -13,6 +13,8 @@ declare module '@micropython/micropython-webassembly-pyscript' {
     runPythonAsync(code: string): Promise<unknown>;
     registerJsModule(name: string, module: object): void;
     pyimport(name: string): Record<string, (...args: unknown[]) => unknown>;
+    /** __main__'s globals. */
+    globals: { get(name: string): unknown };
   }
   export function loadMicroPython(options: LoadOptions): Promise<MicroPythonInstance>;
 }

@@ -6,15 +6,17 @@ import type { BoardWorkerInit } from '../worker-protocol.js';
 import { CTRL, EXIT, RESET_CAUSE } from '../worker-protocol.js';
 import type { OtaSlot } from '../ota-state.js';
 import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
-import type { SimNetwork, TlsRequest } from './sim-net.js';
+import type { SimNetwork } from './sim-net.js';
+import type { TlsRequest } from '../net-protocol.js';
 import type { SimWlan } from './sim-wlan.js';
 import type { SimSockClient } from './sim-sock-client.js';
 import type { SockOp } from '../worker-protocol.js';
 import { micropythonVersion } from '../mp-version.js';
+import type { SchedulerBridge } from './scheduler-bridge.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'timer_runner', 'timer_due']);
+const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'sched_hold']);
 
 export interface HostApiDeps {
   init: BoardWorkerInit;
@@ -22,6 +24,7 @@ export interface HostApiDeps {
   net: SimNetwork;
   sock: SimSockClient;
   wlan: SimWlan;
+  sched: SchedulerBridge;
   post: (msg: { type: 'pin'; pin: number; value: number }) => void;
   /** Ends the worker: the host restarts it (or not, for a power cut). */
   exit: (code: number) => never;
@@ -35,10 +38,6 @@ export interface HostApiDeps {
 export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
-  const timers = new Map<number, NodeJS.Timeout>();
-  // Python hands over one runner for all timers; a firing timer queues its id and calls it.
-  const timersDue: number[] = [];
-  let timerRunner: (() => void) | undefined;
   let runner: (() => void) | undefined;
   const wake: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout; due: number } = { due: 0 };
   const runLoop = () => {
@@ -106,29 +105,11 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
     dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
     kbd_char: (c: number) => d.typeChar(c),
-    // machine.Timer: callbacks run from the worker's event loop, i.e. only while no Python code
-    // is running (an ESP32 runs them between bytecodes, even in a busy loop).
-    timer_start: (id: number, ms: number, periodic: boolean) => {
-      clearTimeout(timers.get(id));
-      const run = () => {
-        timersDue.push(id);
-        try {
-          timerRunner?.();
-        } catch {
-          /* the Python side prints a callback's exception, as the ESP32 scheduler does */
-        }
-      };
-      const t = periodic ? setInterval(run, ms) : setTimeout(() => (timers.delete(id), run()), ms);
-      timers.set(id, t);
-    },
-    timer_runner: (fn: () => void) => {
-      timerRunner = fn;
-    },
-    timer_due: () => timersDue.shift() ?? -1,
-    timer_stop: (id: number) => {
-      clearTimeout(timers.get(id));
-      timers.delete(id);
-    },
+    // machine.Timer: armed here, fired by the host into the interpreter's scheduler queue
+    // (scheduler-bridge.ts), so callbacks run between bytecodes, even in a busy loop.
+    timer_start: (id: number, ms: number, periodic: boolean, func: number, arg: number) => d.sched.start(id, ms, periodic, func, arg),
+    timer_stop: (id: number) => d.sched.stop(id),
+    sched_hold: (on: number) => d.sched.hold(on === 1),
 
     // esp32.NVS: the nvs partition as one JSON file, replaced whole (NVS survives a power cut
     // with the old or the new value, never a torn one).

@@ -1,47 +1,38 @@
-// TCP and TLS for the virtual board. Sockets are real Node sockets opened inside the board's
-// worker; Python reaches each one through a character device (/simnet/<id>), so received bytes
-// are copied straight into the interpreter's heap by the FS layer (the fast path) instead of
-// being converted through JsProxy (~40x slower, see the wasm facts).
-// Faults (link cut, blackhole, latency) are applied here, between Python and the wire.
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+// TCP and TLS for the virtual board, interpreter side. The connections themselves are the host
+// thread's (host-net.ts, net-protocol.ts); Python reaches each one through a character device
+// (/simnet/<id>), so received bytes are copied straight into the interpreter's heap by the FS layer
+// (the fast path) instead of being converted through JsProxy (~40x slower, see the wasm facts).
+// A read that finds nothing queued takes what the host has sent meanwhile without waiting for
+// this thread's event loop, which does not run while Python code is busy.
+import { receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { wasiErrno, linuxErrno } from './errno-bridge.js';
 import type { EmscriptenFS, FsStream } from './emscripten-fs.js';
-import { MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, describeSocketError, describeTlsError, toPem } from './sim-net-errors.js';
-import { certDateProblem } from './sim-tls-clock.js';
+import type { NetToWorker, TlsRequest, WorkerToNet } from '../net-protocol.js';
+import { RX_ACK_STEP, TX_HIGH_WATER } from '../net-protocol.js';
 
 export const NET_DEVICE_DIR = '/simnet';
 const NET_MAJOR = 64;
-const CONNECT_TIMEOUT_MS = 20_000;
-
-export interface TlsRequest {
-  verify: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  servername?: string;
-}
-
-export interface NetFaults {
-  blackhole: boolean;
-  latencyMs: number;
-}
 
 class SimSocket {
-  readonly inbound: Buffer[] = [];
+  readonly inbound: Uint8Array[] = [];
   eof = false;
-  /** WASI errno of a failed connection, raised by the next read or write. */
+  /** WASI errno of a broken connection, raised by the next read or write. */
   errno = 0;
-  connected = false;
+  /** Closed by either side: nothing more can be written. */
+  closed = false;
   connectResult: string | undefined;
   /** The Python side waits for this socket: the next change of state queues its id. */
   armed = false;
   /** The Wi-Fi link was checked when Python first asked for the connect result. */
   linkChecked = false;
+  /** Written and not yet handed to the operating system by the host. */
+  unsent = 0;
+  /** Read since the host was last told. */
+  unacked = 0;
 
   constructor(
     readonly id: number,
-    readonly sock: net.Socket,
     private readonly onWake: (id: number) => void,
   ) {}
 
@@ -63,7 +54,6 @@ class SimSocket {
 export class SimNetwork {
   private readonly sockets = new Map<number, SimSocket>();
   private nextId = 1;
-  private faults: NetFaults = { blackhole: false, latencyMs: 0 };
   private readonly ready: number[] = [];
   /** Called when a socket a Python task waits for changed: the loop should run. */
   onReady: () => void = () => {};
@@ -76,20 +66,16 @@ export class SimNetwork {
 
   constructor(
     private readonly FS: EmscriptenFS,
+    private readonly port: MessagePort,
     private readonly linkUp: () => boolean,
-    /** The board's RTC clock (Unix ms): mbedTLS checks certificate dates against it. */
-    private readonly boardClockMs: () => number = Date.now,
   ) {
     FS.mkdirTree(NET_DEVICE_DIR);
     this.eagain = new FS.ErrnoError(wasiErrno('EAGAIN'));
+    port.on('message', (msg: NetToWorker) => this.onMessage(msg));
   }
 
   get openCount(): number {
     return this.sockets.size;
-  }
-
-  setFaults(faults: Partial<NetFaults>): void {
-    this.faults = { ...this.faults, ...faults };
   }
 
   /** The Wi-Fi link went down: every connection breaks, as lwIP aborts them. */
@@ -98,100 +84,57 @@ export class SimNetwork {
   }
 
   /** Starts a connection; Python waits for connectResult(id) and then opens /simnet/<id>. */
-  open(host: string, port: number, tlsRequest: TlsRequest | undefined): number {
+  open(host: string, port: number, tls: TlsRequest | undefined): number {
     const id = this.nextId++;
-    let sock: net.Socket;
-    if (tlsRequest) {
-      const servername = tlsRequest.servername ?? host;
-      sock = tls.connect({
-        host, port,
-        servername: net.isIP(servername) ? undefined : servername,
-        ca: tlsRequest.ca ? [toPem(tlsRequest.ca)] : undefined,
-        cert: tlsRequest.cert ? toPem(tlsRequest.cert) : undefined,
-        key: tlsRequest.key ? toPem(tlsRequest.key, 'PRIVATE KEY') : undefined,
-        // Verified in attach(): the dates against the board's clock, not the host's.
-        rejectUnauthorized: false,
-        checkServerIdentity: (hostname, cert) => tls.checkServerIdentity(servername || hostname, cert),
-      });
-    } else {
-      sock = net.connect({ host, port });
-    }
-    // Nagle's algorithm stays on, as lwIP starts a connection; firmware turns it off with
-    // setsockopt(IPPROTO_TCP, TCP_NODELAY, 1) on a plain TCP socket (see noDelay()).
-    const s = new SimSocket(id, sock, (sid) => this.markReady(sid));
+    const s = new SimSocket(id, (sid) => this.markReady(sid));
     this.sockets.set(id, s);
     this.registerDevice(s);
-    this.attach(s, tlsRequest !== undefined, tlsRequest?.verify === true && !tlsRequest.ca, tlsRequest?.verify === true);
+    this.send({ op: 'open', id, host, port, ...(tls && { tls }) });
     return id;
   }
 
-  private attach(s: SimSocket, isTls: boolean, verifyWithoutCa: boolean, verify: boolean): void {
-    const { sock } = s;
-    const timer = setTimeout(() => {
-      if (s.connected) return;
-      this.finishConnect(s, `${linuxErrno('ETIMEDOUT')}|ETIMEDOUT`);
-      sock.destroy();
-    }, CONNECT_TIMEOUT_MS);
-    const onReady = () => {
-      clearTimeout(timer);
-      // mbedTLS with CERT_REQUIRED and no CA loaded cannot verify anything.
-      if (verifyWithoutCa || (verify && this.certificateRefused(sock as tls.TLSSocket))) {
-        this.finishConnect(s, `${MBEDTLS_ERR_X509_CERT_VERIFY_FAILED}|MBEDTLS_ERR_X509_CERT_VERIFY_FAILED`);
-        sock.destroy();
-        return;
-      }
-      if (this.faults.blackhole) return; // the handshake never completes; the timer fires
-      s.connected = true;
-      this.finishConnect(s, '');
-    };
-    sock.once(isTls ? 'secureConnect' : 'connect', onReady);
-    sock.on('data', (chunk: Buffer) => this.deliver(s, chunk));
-    sock.on('drain', () => s.wake());
-    sock.on('end', () => this.later(() => ((s.eof = true), s.wake())));
-    sock.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      if (!s.connected) this.finishConnect(s, isTls && !err.syscall ? describeTlsError(err) : describeSocketError(err));
-      else this.fail(s, err.code === 'ECONNRESET' || err.code === 'EPIPE' ? err.code : 'ECONNABORTED');
-    });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      if (!s.connected && s.connectResult === undefined) this.finishConnect(s, `${linuxErrno('ECONNRESET')}|closed`);
-      s.eof = true;
-      s.wake();
-    });
+  private send(msg: WorkerToNet, transfer?: ArrayBuffer[]): void {
+    this.port.postMessage(msg, transfer);
   }
 
-  /** OpenSSL's verdict on the chain and the host name, with the dates judged by the board's clock. */
-  private certificateRefused(sock: tls.TLSSocket): boolean {
-    // A chain OpenSSL refuses is refused, a date error at the host's time included: that one also
-    // skipped its host name check, so the board is stricter there, never kinder.
-    if (!sock.authorized) return true;
-    return certDateProblem(sock, this.boardClockMs()) !== undefined;
+  /** Takes what the host has sent and this thread's event loop has not delivered yet. */
+  private pump(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as NetToWorker);
   }
 
-  private finishConnect(s: SimSocket, result: string): void {
-    if (s.connectResult !== undefined) return;
-    s.connectResult = result;
+  private onMessage(msg: NetToWorker): void {
+    const s = this.sockets.get(msg.id);
+    if (!s) return; // closed here meanwhile
+    switch (msg.op) {
+      case 'connect':
+        s.connectResult ??= msg.result;
+        break;
+      case 'data':
+        s.inbound.push(msg.data);
+        break;
+      case 'end':
+        s.eof = true;
+        break;
+      case 'error':
+        if (!s.errno) s.errno = wasiErrno(msg.code);
+        s.closed = true;
+        break;
+      case 'closed':
+        if (s.connectResult === undefined) s.connectResult = `${linuxErrno('ECONNRESET')}|closed`;
+        s.eof = s.closed = true;
+        break;
+      case 'written':
+        s.unsent -= msg.bytes;
+        break;
+    }
     s.wake();
   }
 
   private fail(s: SimSocket, code: string): void {
     if (!s.errno) s.errno = wasiErrno(code);
-    s.sock.destroy();
+    if (!s.closed) this.send({ op: 'close', id: s.id });
+    s.closed = true;
     s.wake();
-  }
-
-  private later(fn: () => void): void {
-    if (this.faults.latencyMs > 0) setTimeout(fn, this.faults.latencyMs);
-    else fn();
-  }
-
-  private deliver(s: SimSocket, chunk: Buffer): void {
-    if (this.faults.blackhole) return;
-    this.later(() => {
-      s.inbound.push(chunk);
-      s.wake();
-    });
   }
 
   /**
@@ -208,12 +151,13 @@ export class SimNetwork {
         return `${linuxErrno('EHOSTUNREACH')}|EHOSTUNREACH`;
       }
     }
+    if (s.connectResult === undefined) this.pump();
     return s.connectResult ?? null;
   }
 
   /** socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, on): Nagle's algorithm off (on = true) or on. */
   noDelay(id: number, on: boolean): void {
-    this.sockets.get(id)?.sock.setNoDelay(on);
+    if (this.sockets.has(id)) this.send({ op: 'nodelay', id, on });
   }
 
   /** A Python task waits for this socket: its next change of state queues the id (takeReady). */
@@ -235,8 +179,9 @@ export class SimNetwork {
 
   /** True when drain() has something to wait for or to report. */
   mustDrain(id: number): boolean {
+    this.pump();
     const s = this.sockets.get(id);
-    return !s || s.sock.destroyed || s.errno !== 0 || s.sock.writableNeedDrain;
+    return !s || s.closed || s.errno !== 0 || s.unsent >= TX_HIGH_WATER;
   }
 
   /**
@@ -247,15 +192,15 @@ export class SimNetwork {
     const s = this.sockets.get(id);
     if (!s) return `${linuxErrno('EBADF')}|closed`;
     if (s.errno) return `${s.errno === wasiErrno('ECONNRESET') ? linuxErrno('ECONNRESET') : linuxErrno('ECONNABORTED')}|connection lost`;
-    return s.sock.destroyed ? `${linuxErrno('ENOTCONN')}|not connected` : '';
+    return s.closed ? `${linuxErrno('ENOTCONN')}|not connected` : '';
   }
 
   close(id: number): void {
     const s = this.sockets.get(id);
     if (!s) return;
     this.sockets.delete(id);
-    s.sock.destroy();
-    s.eof = true;
+    if (!s.closed) this.send({ op: 'close', id });
+    s.eof = s.closed = true;
     s.wake();
     try {
       this.FS.unlink(`${NET_DEVICE_DIR}/${id}`);
@@ -268,15 +213,23 @@ export class SimNetwork {
     for (const id of [...this.sockets.keys()]) this.close(id);
   }
 
+  /** Read `n` bytes: the host may receive more (it stops at net-protocol's RX_WINDOW). */
+  private consumed(s: SimSocket, n: number): void {
+    if (n === 0) return;
+    s.unacked += n;
+    if (s.unacked < RX_ACK_STEP && s.inbound.length > 0) return;
+    this.send({ op: 'consumed', id: s.id, bytes: s.unacked });
+    s.unacked = 0;
+  }
+
   private registerDevice(s: SimSocket): void {
     const dev = this.FS.makedev(NET_MAJOR, s.id);
     const FS = this.FS;
-    const sockets = this.sockets;
-    const faults = () => this.faults;
-    const later = (fn: () => void) => this.later(fn);
     const eagain = this.eagain;
     FS.registerDevice(dev, {
-      read(_stream: FsStream, buffer: Int8Array, offset: number, length: number) {
+      // Arrow functions: the device calls come from Emscripten, `this` stays this network.
+      read: (_stream: FsStream, buffer: Int8Array, offset: number, length: number) => {
+        if (s.inbound.length === 0) this.pump();
         if (s.inbound.length === 0) {
           if (s.errno) throw new FS.ErrnoError(s.errno);
           if (s.eof) return 0;
@@ -292,14 +245,15 @@ export class SimNetwork {
           if (n === head.length) s.inbound.shift();
           else s.inbound[0] = head.subarray(n);
         }
+        this.consumed(s, copied);
         return copied;
       },
-      write(_stream: FsStream, buffer: Int8Array, offset: number, length: number) {
+      write: (_stream: FsStream, buffer: Int8Array, offset: number, length: number) => {
         if (s.errno) throw new FS.ErrnoError(s.errno);
-        if (!sockets.has(s.id) || s.sock.destroyed) throw new FS.ErrnoError(wasiErrno('ENOTCONN'));
-        if (faults().blackhole) return length;
-        const data = Buffer.from(new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length));
-        later(() => s.sock.write(data));
+        if (!this.sockets.has(s.id) || s.closed) throw new FS.ErrnoError(wasiErrno('ENOTCONN'));
+        const data = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length).slice();
+        s.unsent += length;
+        this.send({ op: 'write', id: s.id, data }, [data.buffer]);
         return length;
       },
       llseek() {

@@ -1,6 +1,6 @@
 // How the virtual board's sockets report failures: Node's errors as the errno values and mbedTLS
 // codes MicroPython raises on an ESP32 (docs/virtual-board.md), and certificates as PEM.
-import { linuxErrno } from './errno-bridge.js';
+import { linuxErrno } from './worker/errno-bridge.js';
 
 /** mbedTLS's code for a certificate that failed verification, as MicroPython raises it. */
 export const MBEDTLS_ERR_X509_CERT_VERIFY_FAILED = -0x2700;

@@ -1,6 +1,6 @@
 // mbedTLS on an ESP32 checks a certificate's validity dates against the board's own clock
 // (ports/esp32/boards/sdkconfig.base sets CONFIG_MBEDTLS_HAVE_TIME_DATE; ports/esp32/main.c feeds
-// it the RTC time), and that clock reads 2000-01-01 after power-on. OpenSSL in the worker checks
+// it the RTC time), and that clock reads 2000-01-01 after power-on. OpenSSL on the host checks
 // them against the host's clock, so the chain is verified by OpenSSL and the dates again here.
 import type * as tls from 'node:tls';
 
