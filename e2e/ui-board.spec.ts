@@ -129,3 +129,15 @@ test('terminal: its colours follow the theme', async ({ app: page }) => {
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await expect.poll(colours).toEqual(LIGHT);
 });
+
+test('the uptime advances between status messages, in the fleet table and the board panel', async ({ app: page }) => {
+  // No churn on this fleet: the board sends no status meanwhile, so only the clock moves it.
+  const cell = page.locator('[data-testid="fleet-row"][data-prefix="sim/sim-01"] [data-testid="uptime"]');
+  const secondsOf = (t: string) => t.split(' ').reduce((sum, part) => sum + parseInt(part, 10) * ({ d: 86400, h: 3600, m: 60, s: 1 }[part.slice(-1)] ?? 0), 0);
+  const first = secondsOf(await cell.innerText());
+  await expect.poll(async () => secondsOf(await cell.innerText()), { timeout: 5_000 }).toBeGreaterThanOrEqual(first + 2);
+  await openBoard(page, 'sim/sim-01', 'terminal');
+  const panel = page.getByTestId('board-panel').getByTestId('uptime');
+  const inPanel = secondsOf(await panel.innerText());
+  await expect.poll(async () => secondsOf(await panel.innerText()), { timeout: 5_000 }).toBeGreaterThanOrEqual(inPanel + 2);
+});

@@ -5,6 +5,7 @@
 // board's address) is dropped alone, with one log line per board.
 import { BoardView as BoardViewSchema, FLEET_PAGE_SIZE } from '../common/contract.js';
 import type { BoardView } from '../common/contract.js';
+import { statusTime } from '../common/board-state.js';
 import { clipText, visibleText } from '../common/terminal-text.js';
 import { validate } from '../common/schema.js';
 import type { BoardEntry } from '../core/fleet-registry.js';
@@ -40,6 +41,7 @@ export function toBoardView(entry: BoardEntry): BoardView {
     modules: modulesOf(s?.modules ?? {}),
     state: entry.state.state,
   };
+  if (s && s.uptime !== null) view.uptimeAt = statusTime(s, entry.lastSeen);
   if (entry.state.wakeAt !== undefined) view.wakeAt = entry.state.wakeAt;
   if (s?.sleep) view.sleep = { period: s.sleep.period, awake: s.sleep.awake };
   if (entry.malformed) view.malformed = clip(entry.malformed, 1_000);

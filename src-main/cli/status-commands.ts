@@ -1,7 +1,7 @@
 // `mqboard status` (one board), `mqboard fleet` (every board the broker knows) and
 // `mqboard crashlog [show|clear]`: from the boards' retained status and crash records.
 import type { Command } from 'commander';
-import { describeWake } from '../common/board-state.js';
+import { describeWake, uptimeNow } from '../common/board-state.js';
 import type { BoardStatus, CrashRecord } from '../common/board-status.js';
 import { MqbError } from '../common/errors.js';
 import { visibleText } from '../common/log-line.js';
@@ -32,10 +32,9 @@ export function stateText(e: BoardEntry, now: number): string {
 }
 
 /** The uptime now: the status says what it was when published (every minute or so). */
-function uptimeNow(s: BoardStatus | undefined, now: number): string {
-  if (!s || !s.online || s.uptime === null) return '-';
-  const since = s.t ? Math.max(0, now - s.t * 1000) : 0;
-  return formatDuration(s.uptime * 1000 + since);
+function uptimeText(e: BoardEntry, now: number): string {
+  const up = uptimeNow(e.status, e.lastSeen, now);
+  return up === null || !e.status?.online ? '-' : formatDuration(up * 1000);
 }
 
 function statusLines(e: BoardEntry, now: number): string {
@@ -52,7 +51,7 @@ function statusLines(e: BoardEntry, now: number): string {
     ['reset cause', s.resetCause || '-'],
     ['boots', `${s.boots} (failed in a row: ${s.failedBoots})`],
     ['crashes', String(e.crashes?.length ?? s.crashes)],
-    ['uptime', uptimeNow(s, now)],
+    ['uptime', uptimeText(e, now)],
     ['free memory', s.memFree === null ? '-' : `${s.memFree} bytes`],
     ['network', s.ip ? `${s.ip}${s.rssi !== null ? `, RSSI ${s.rssi} dBm` : ''}` : '-'],
     ['modules', Object.entries(s.modules).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
@@ -74,7 +73,7 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
       s?.partition || '-',
       s?.safeMode ? `yes${s.safeReason ? ` (${s.safeReason})` : ''}` : 'no',
       String(e.crashes?.length ?? s?.crashes ?? 0),
-      uptimeNow(s, now),
+      uptimeText(e, now),
       lastSeen(s, now),
     ].map(visibleText);
   });

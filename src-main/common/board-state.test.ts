@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBoardStatus } from './board-status.js';
-import { boardState, describeWake, expectedWake, isSleeping, sleepMargin } from './board-state.js';
+import { boardState, describeWake, expectedWake, isSleeping, sleepMargin, statusTime, uptimeNow } from './board-state.js';
 
 const status = (o: Record<string, unknown>) => parseBoardStatus('sim/x', JSON.stringify(o))!;
 const T0 = 1_800_000_000_000; // when the status arrived (console clock, ms)
@@ -62,5 +62,23 @@ describe('board state', () => {
     expect(describeWake({ state: 'online' }, T0)).toBe('');
     expect(describeWake({ state: 'asleep' }, T0)).toBe('asleep, next wake unknown');
     expect(isSleeping('overdue') && isSleeping('asleep') && !isSleeping('offline') && !isSleeping('online')).toBe(true);
+  });
+
+  it('advances an online board\'s uptime from the status time; an asleep or offline one stands still', () => {
+    const online = status({ online: true, uptime: 60 });
+    expect(uptimeNow(online, T0, T0)).toBe(60);
+    expect(uptimeNow(online, T0, T0 + 125_000)).toBe(185);
+    expect(uptimeNow(status({ online: false, asleep: true, uptime: 60 }), T0, T0 + 125_000)).toBe(60);
+    expect(uptimeNow(status({ online: true }), T0, T0 + 1_000)).toBeNull();
+    expect(uptimeNow(undefined, T0, T0)).toBeNull();
+  });
+
+  it('takes a retained status\'s own time when plausible, else its arrival', () => {
+    const t = T0 / 1000;
+    expect(statusTime(status({ t: t - 300 }), T0)).toBe(T0 - 300_000); // retained 5 min ago
+    expect(statusTime(status({ t: t + 30 }), T0)).toBe(T0); // board clock ahead
+    expect(statusTime(status({ t: 946_684_800 }), T0)).toBe(T0); // clock never set (2000-01-01)
+    expect(statusTime(status({}), T0)).toBe(T0);
+    expect(uptimeNow(status({ online: true, uptime: 10, t: t - 50 }), T0, T0)).toBe(60);
   });
 });

@@ -71,3 +71,26 @@ export function describeWake(info: BoardStateInfo, now: number, duration: (secon
   if (info.state === 'overdue') return `overdue ${duration(s)}`;
   return '';
 }
+
+/** Older than this, a status's own time `t` is not trusted over its arrival (a clock never set). */
+const MAX_STATUS_AGE_MS = 86_400_000;
+
+/**
+ * When a status was published (ms, the console's clock): its own time `t` when plausible (a
+ * retained status read on connecting is older than its arrival), else when it arrived. A board
+ * clock ahead of ours counts as the arrival.
+ */
+export function statusTime(status: Pick<BoardStatus, 't'>, receivedAt: number): number {
+  const t = status.t === null ? null : status.t * 1000;
+  return t !== null && t <= receivedAt && t > receivedAt - MAX_STATUS_AGE_MS ? t : receivedAt;
+}
+
+/**
+ * The uptime now (seconds), advancing from the status's time while the board is online; what it
+ * last reported when it is not (asleep or offline, nothing runs); null when unknown.
+ */
+export function uptimeNow(status: Pick<BoardStatus, 'online' | 'uptime' | 't'> | undefined, receivedAt: number, now: number): number | null {
+  if (!status || status.uptime === null) return null;
+  if (!status.online) return status.uptime;
+  return status.uptime + Math.max(0, now - statusTime(status, receivedAt)) / 1000;
+}

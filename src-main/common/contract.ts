@@ -68,6 +68,8 @@ export const BoardView = s.object({
   resetCause: s.string({ max: 100 }),
   crashes: s.number(),
   uptime: s.nullable(s.number()),
+  /** When `uptime` was true (ms since the epoch, main's clock): an online board's uptime advances from it. */
+  uptimeAt: s.optional(s.number()),
   memFree: s.nullable(s.number()),
   ip: s.nullable(s.string({ max: 100 })),
   rssi: s.nullable(s.number()),

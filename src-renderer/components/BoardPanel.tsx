@@ -1,13 +1,13 @@
 // One board: a summary header and tabs (terminal, files, logs, OTA, crashes).
 import { useEffect } from 'react';
 import type { KeyboardEvent } from 'react';
-import { formatBytes, formatDuration } from '../lib/format.js';
+import { formatBytes } from '../lib/format.js';
 import { closeSession } from '../services/tty.js';
 import { useFleet } from '../stores/fleet-store.js';
 import { useUi } from '../stores/ui-store.js';
 import type { BoardTab } from '../stores/ui-store.js';
 import { AppModules } from './AppModules.js';
-import { Ago, BoardStateText, StatusDot } from './bits.js';
+import { Ago, BoardStateText, StatusDot, Uptime } from './bits.js';
 import { CrashDetails } from './CrashDetails.js';
 import { FilesTab } from './FilesTab.js';
 import { useBrokerName } from './hooks.js';
@@ -84,7 +84,9 @@ export function BoardPanel({ boardKey }: { boardKey: string }) {
           </span>
         )}
         <AppModules modules={board.modules} />
-        <span className="muted">up {formatDuration(board.uptime)}</span>
+        <span className="muted">
+          up <Uptime board={board} />
+        </span>
         <span className="muted">{formatBytes(board.memFree)} free</span>
         <span className="muted">
           seen <Ago t={board.lastSeen} />

@@ -2,9 +2,9 @@
 // (plus the ticking "last seen").
 import { memo } from 'react';
 import type { MouseEvent } from 'react';
-import { formatBytes, formatDuration } from '../lib/format.js';
+import { formatBytes } from '../lib/format.js';
 import type { FleetRow as Row } from '../lib/fleet-query.js';
-import { Ago, BoardStateText, StatusDot } from './bits.js';
+import { Ago, BoardStateText, StatusDot, Uptime } from './bits.js';
 
 interface Props {
   row: Row;
@@ -69,7 +69,9 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
       <div role="gridcell" data-testid="cell-crashes">
         {r.crashes > 0 ? <span className="badge bad">{r.crashes}</span> : <span className="muted">0</span>}
       </div>
-      <div role="gridcell">{formatDuration(r.uptime)}</div>
+      <div role="gridcell">
+        <Uptime board={r} />
+      </div>
       <div role="gridcell">{formatBytes(r.memFree)}</div>
       <div role="gridcell">
         <Ago t={r.lastSeen} />

@@ -1,6 +1,6 @@
 // Small display pieces shared by the views.
 import type { ReactNode } from 'react';
-import { describeWake } from '../../src-main/common/board-state.js';
+import { describeWake, uptimeNow } from '../../src-main/common/board-state.js';
 import type { BoardView } from '../../src-main/common/contract.js';
 import { formatAgo, formatDuration, percent } from '../lib/format.js';
 import { useUi } from '../stores/ui-store.js';
@@ -17,6 +17,13 @@ export function Ago({ t }: { t: number | null | undefined }) {
       {formatAgo(t, now)}
     </span>
   );
+}
+
+/** The uptime, advancing with the shared clock while the board is online (the status gives it once a minute or so). */
+export function Uptime({ board }: { board: Pick<BoardView, 'online' | 'uptime' | 'uptimeAt' | 'lastSeen'> }) {
+  const now = useUi((s) => s.now);
+  const up = uptimeNow({ online: board.online, uptime: board.uptime, t: null }, board.uptimeAt ?? board.lastSeen, now);
+  return <span data-testid="uptime">{formatDuration(up)}</span>;
 }
 
 /** "online", "asleep · wakes in 7s", "overdue 12s", "offline", counting down with the shared clock. */
