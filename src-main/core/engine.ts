@@ -10,6 +10,7 @@ import { BoardClient } from './board-client.js';
 import type { BrokerProfile } from './broker-profile.js';
 import { FleetRegistry } from './fleet-registry.js';
 import type { BoardEntry } from './fleet-registry.js';
+import { LogHistory } from './log-history.js';
 import { LogStream } from './log-stream.js';
 import type { LogStreamOptions } from './log-stream.js';
 import { MqttSession } from './mqtt-session.js';
@@ -54,6 +55,8 @@ interface Connection {
   session: EngineSession;
   registry: FleetRegistry;
   logs: Map<string, LogStream>;
+  /** Every board's recent lines, kept from the connect on (discovering connections only). */
+  history: LogHistory | undefined;
 }
 
 export const DEFAULT_BOARD_WAIT_MS = 3_000;
@@ -73,8 +76,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     const session = await (this.opts.openSession ?? MqttSession.open)(profile, sessionOpts);
     session.on?.('state', (state) => this.emit('profile-state', { id: profile.id, state }));
     const registry = new FleetRegistry(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) });
-    this.connections.set(profile.id, { profile, session, registry, logs: new Map() });
-    if (opts.discover !== false) await registry.discover();
+    const history = opts.discover !== false ? new LogHistory(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) }) : undefined;
+    this.connections.set(profile.id, { profile, session, registry, logs: new Map(), history });
+    if (opts.discover !== false) {
+      await history?.start();
+      await registry.discover();
+    }
     return session;
   }
 
@@ -83,6 +90,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!c) return;
     this.connections.delete(profileId);
     await Promise.all([...c.logs.values()].map((l) => l.stop()));
+    await c.history?.close();
     await c.registry.close();
     await c.session.close();
   }
@@ -97,6 +105,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   registry(profileId: string): FleetRegistry {
     return this.conn(profileId).registry;
+  }
+
+  /** The history of every board's log (undefined when the connection does not discover). */
+  logHistory(profileId: string): LogHistory | undefined {
+    return this.conn(profileId).history;
   }
 
   /** A client for the board with the protocol version and capabilities its status announced. */
@@ -129,7 +142,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const c = this.conn(profileId);
     let stream = c.logs.get(prefix);
     if (!stream) {
-      stream = new LogStream(c.session, prefix, { ...(this.opts.clock && { clock: this.opts.clock }), ...opts });
+      stream = new LogStream(c.session, prefix, { ...(this.opts.clock && { clock: this.opts.clock }), ...(c.history && { history: c.history }), ...opts });
       c.logs.set(prefix, stream);
     }
     return stream;

@@ -8,6 +8,7 @@ import { formatLogLine, parseLogLine } from '../common/log-line.js';
 import type { LogLine } from '../common/log-line.js';
 import { decodeText, TOPIC } from '../common/protocol.js';
 import type { SessionLike } from './board-invocation.js';
+import type { LogHistory } from './log-history.js';
 
 export interface LogStreamEvents {
   line: [LogLine];
@@ -21,6 +22,9 @@ export interface LogStreamOptions {
   /** A file every line is appended to (with its receive time). */
   archive?: string;
   clock?: () => number;
+  /** The engine's history of all boards: start() takes the lines kept so far from it and its
+   * live lines (no subscription of its own, which would deliver every line twice). */
+  history?: LogHistory;
 }
 
 export class LogStream extends EventEmitter<LogStreamEvents> {
@@ -57,6 +61,16 @@ export class LogStream extends EventEmitter<LogStreamEvents> {
           throw new MqbError('LOCAL_IO', `cannot open the log archive ${this.opts.archive}: ${(e as Error).message}`);
         }
       }
+      const history = this.opts.history;
+      if (history) {
+        // The history is the source of truth: a restart (pane opened again) begins from it.
+        this.ring.length = 0;
+        this.head = 0;
+        for (const l of history.lines(this.prefix)) this.store(parseLogLine(l.raw, l.t));
+        const stop = history.watch(this.prefix, (l) => this.emitLine(parseLogLine(l.raw, l.t)));
+        this.unsub = () => Promise.resolve(stop());
+        return;
+      }
       this.unsub = await this.session.subscribe(TOPIC.log(this.prefix), (_t, p) => this.push(decodeText(p)), 0);
     })();
     return this.starting;
@@ -78,15 +92,22 @@ export class LogStream extends EventEmitter<LogStreamEvents> {
 
   /** Adds one received message (also usable to feed lines from elsewhere, e.g. a serial console). */
   push(raw: string): LogLine {
-    const line = parseLogLine(raw, this.clock());
+    return this.emitLine(parseLogLine(raw, this.clock()));
+  }
+
+  private emitLine(line: LogLine): LogLine {
+    this.store(line);
+    this.archive(line);
+    this.emit('line', line);
+    return line;
+  }
+
+  private store(line: LogLine): void {
     if (this.ring.length < this.capacity) this.ring.push(line);
     else {
       this.ring[this.head] = line;
       this.head = (this.head + 1) % this.capacity;
     }
-    this.archive(line);
-    this.emit('line', line);
-    return line;
   }
 
   private archive(line: LogLine): void {
