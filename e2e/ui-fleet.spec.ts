@@ -3,7 +3,7 @@
 // multi-selection; OTA by dropping an image on the selection; watched logs; shortcuts and theme.
 import { buildAppImage } from '../src-main/sim/firmware-image-builder.js';
 import { expect, test } from './fixtures.js';
-import { dropFiles, fleetRow, logRowTexts, shot } from './steps.js';
+import { dropFiles, fleetRow, logRowTexts, openBoard, shot } from './steps.js';
 
 test.use({ fakeQuery: 'boards=1000&connected=1&churn=20' });
 
@@ -127,6 +127,18 @@ test('watches the logs of several boards, filtered by level and text, and pauses
   await expect(page.getByTestId('watched-count')).toHaveText(/Watching the logs of [5-9] boards/);
   await page.getByTestId('watch-stop').click();
   await expect(page.getByTestId('watched-count')).toHaveText('Not watching any board');
+});
+
+test('the logs pane of a board shows what it logged before the pane was opened, once', async ({ app: page }) => {
+  await openBoard(page, 'fleet/b0007', 'logs');
+  // The boot log was logged when the console connected, long before the pane subscribed.
+  await expect(page.getByTestId('log-row').filter({ hasText: 'mqboard booting (boot 3)' })).toHaveCount(1);
+  await expect(page.getByTestId('log-count')).not.toHaveText(/^0 lines/);
+  // Opened again: the history once more, not twice.
+  await page.getByTestId('tab-crashes').click();
+  await page.getByTestId('tab-logs').click();
+  await expect(page.getByTestId('log-row').filter({ hasText: 'mqboard booting (boot 3)' })).toHaveCount(1);
+  await expect(page.getByTestId('log-row').filter({ hasText: 'connected to the broker' })).toHaveCount(1);
 });
 
 test('keyboard shortcuts and the theme toggle', async ({ app: page }) => {

@@ -174,12 +174,14 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
       return {};
     },
     'logs.subscribe': ({ profileId, prefix }) => {
-      this.board(profileId, prefix);
+      // As the engine: an offline board's history is shown too (only an unknown board fails).
+      const p = this.online(profileId);
+      const gen = p.logs.get(prefix) ?? fail('NO_BOARD', `no board "${prefix}" on ${p.view.name}`);
       this.subscribed.add(`${profileId}/${prefix}`);
-      return this.profile(profileId).logs.get(prefix)!.backlog(50, Date.now());
+      return gen.history();
     },
     'logs.unsubscribe': ({ profileId, prefix }) => (this.subscribed.delete(`${profileId}/${prefix}`), {}),
-    'logs.export': ({ profileId, prefix }) => ({ text: this.profile(profileId).logs.get(prefix)?.backlog(20, Date.now()).map((l) => `${l.level} ${l.time} ${l.logger}: ${l.text}`).join('\n') ?? '' }),
+    'logs.export': ({ profileId, prefix }) => ({ text: this.profile(profileId).logs.get(prefix)?.history().map((l) => `${l.level} ${l.time} ${l.logger}: ${l.text}`).join('\n') ?? '' }),
     'ota.inspect': async ({ image }) => {
       if (image.kind !== 'bytes') fail('NOT_AVAILABLE', 'the fake console takes bytes only');
       const v = validateAppImage(image.data);

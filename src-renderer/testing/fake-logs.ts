@@ -1,13 +1,44 @@
 // Log lines for the fake console: a plausible mix of levels and loggers, sometimes a traceback.
+// Like the real engine (src-main/core/log-history.ts) it keeps what each board logged since the
+// console connected, starting with the board's boot log, so a pane opened late shows it.
 import type { LogLine } from '../../src-main/common/contract.js';
 
 const LOGGERS = ['main', 'mqtt', 'blinky', 'wdt', 'net', 'sensor'];
 const INFO = ['publish ok', 'sensor read 21.5C', 'heartbeat', 'ntp sync done', 'queue depth 0', 'led toggled'];
 
+/** Lines kept per board, as the engine's per-board cap. */
+export const FAKE_HISTORY_LINES = 300;
+
 export class LogGenerator {
   private n = 0;
+  private kept: LogLine[] | undefined;
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly bootedAt = Date.now(),
+  ) {}
+
+  /** What the board logged since the console connected (its boot first), oldest first. */
+  history(): LogLine[] {
+    this.kept ??= this.bootLog();
+    return [...this.kept];
+  }
+
+  /** A live line; kept in the history once the history is in use (cheap for idle boards). */
+  live(now: number): LogLine {
+    const line = this.next(now);
+    if (this.kept) {
+      this.kept.push(line);
+      if (this.kept.length > FAKE_HISTORY_LINES) this.kept.splice(0, this.kept.length - FAKE_HISTORY_LINES);
+    }
+    return line;
+  }
+
+  private bootLog(): LogLine[] {
+    const t = this.bootedAt;
+    const boot = (ms: number, logger: string, text: string): LogLine => ({ t, level: 'I', time: String(ms), logger, text });
+    return [boot(312, 'main', 'mqboard booting (boot 3)'), boot(845, 'wifi', 'connected, ip 10.0.0.' + (this.seed % 250)), boot(1210, 'mqtt', 'connected to the broker'), ...this.backlog(20, t)];
+  }
 
   next(now: number): LogLine {
     const n = this.n++;

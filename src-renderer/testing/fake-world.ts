@@ -200,7 +200,7 @@ export class FakeWorld {
       this.logCarry.set(key, due - count);
       if (count === 0) continue;
       const lines = [];
-      for (let k = 0; k < count; k++) lines.push(gen.next(now));
+      for (let k = 0; k < count; k++) lines.push(gen.live(now));
       this.emit('logs.lines', { profileId, prefix, lines });
     }
   }
