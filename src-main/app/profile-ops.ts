@@ -50,7 +50,8 @@ export class ProfileOps {
     if (this.watches.has(id)) return;
     this.setState(id, 'connecting');
     try {
-      await this.ctx.engine.connect(profile);
+      // The console keeps every board's recent log lines, so a pane opened late shows them (issue 10.3).
+      await this.ctx.engine.connect(profile, { logHistory: true });
     } catch (err) {
       this.setState(id, 'error', isMqbError(err) || err instanceof Error ? err.message : String(err));
       throw err;

@@ -33,6 +33,9 @@ export interface ConnectOptions {
   /** Subscribe to the discovery patterns (default true; the CLI tracks single boards instead). */
   discover?: boolean;
   connectTimeoutMs?: number;
+  /** Keep every discovered board's log lines from the connect on (the console does; the CLI
+   * does not: it would receive the whole fleet's logs for nothing). Needs `discover`. */
+  logHistory?: boolean;
 }
 
 export interface OpenBoardOptions {
@@ -76,7 +79,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const session = await (this.opts.openSession ?? MqttSession.open)(profile, sessionOpts);
     session.on?.('state', (state) => this.emit('profile-state', { id: profile.id, state }));
     const registry = new FleetRegistry(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) });
-    const history = opts.discover !== false ? new LogHistory(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) }) : undefined;
+    const history = opts.discover !== false && opts.logHistory ? new LogHistory(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) }) : undefined;
     this.connections.set(profile.id, { profile, session, registry, logs: new Map(), history });
     if (opts.discover !== false) {
       await history?.start();
