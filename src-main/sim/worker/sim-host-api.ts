@@ -46,7 +46,11 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     clearTimeout(wake.timer);
     wake.immediate = wake.timer = undefined;
     runner?.();
-    // What became ready while it ran, it ran: only a timer for its next sleeper is still needed.
+    // What a timer or a kick asked for while it ran, it ran: only a timer for its next sleeper is
+    // still needed. Sockets are the exception: a read inside the loop pulls the host's messages
+    // synchronously (sim-net.ts), so a socket that changed meanwhile has its id queued after the
+    // loop took the ready ids: run again for it, or its task sleeps until some timer fires.
+    if (net.hasReady()) return;
     if (wake.immediate) clearImmediate(wake.immediate);
     wake.immediate = undefined;
   };

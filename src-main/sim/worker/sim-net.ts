@@ -172,6 +172,11 @@ export class SimNetwork {
     return this.ready.shift() ?? 0;
   }
 
+  /** Ids queued that the loop has not taken yet. */
+  hasReady(): boolean {
+    return this.ready.length > 0;
+  }
+
   private markReady(id: number): void {
     this.ready.push(id);
     this.onReady();
