@@ -12,6 +12,9 @@ import type { RadioProfile } from '../../src-main/sim/radio-timing.js';
 import { makeTempDir } from '../../src-main/sim/test-boards.js';
 import type { VirtualBoard } from '../../src-main/sim/virtual-board.js';
 import { BOARD_DIR } from './board-files.js';
+import { until } from '../../src-main/testing/until.js';
+
+export { until };
 
 export interface FirmwareRig {
   broker: TestBroker;
@@ -78,22 +81,6 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
       await broker.close();
     },
   };
-}
-
-/** Polls fn until it returns something truthy; errors (e.g. a probe during a reset) mean "not yet". */
-export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastError = (err as Error).message.split('\n').slice(-2).join(' ');
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export type BoardStatus = Record<string, unknown> & { online: boolean };

@@ -8,14 +8,8 @@ import { EXIT_CODES } from '../common/errors.js';
 import { makeTempDir } from '../sim/test-boards.js';
 import { runTestCli, testIo } from './cli-test-io.js';
 import { runCli } from './run-cli.js';
+import { until } from '../testing/until.js';
 
-async function waitFor(ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -54,8 +48,8 @@ describe('mqboard sim with its embedded broker', () => {
       repl.stdin.write('n = 0\nwhile True:\n    n += 1\n\n');
       await new Promise((r) => setTimeout(r, 1000)); // the loop runs
       repl.interrupt();
-      await waitFor(() => repl.out().includes('KeyboardInterrupt'), 10_000).catch(() => {
-        throw new Error(`no KeyboardInterrupt after Ctrl-C; output so far:\n${repl.out()}\n${repl.err()}`);
+      await until('KeyboardInterrupt after Ctrl-C', () => repl.out().includes('KeyboardInterrupt'), 10_000).catch((e: Error) => {
+        throw new Error(`${e.message}; output so far:\n${repl.out()}\n${repl.err()}`);
       });
       repl.stdin.end('n > 1000\n');
       expect(await done).toBe(0);
