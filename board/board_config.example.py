@@ -18,5 +18,6 @@ ntp = {"servers": ["pool.ntp.org"], "port": 123, "timeout_ms": 1500}
 watchdog = {"timeout": 300, "allok": 300, "revert": True}  # seconds
 safemode_after = 2  # consecutive boots that never reached all OK before safe mode
 status_interval = 60  # seconds between status refreshes
-log = {"console": "info", "mqtt": "info", "boot_console": "debug", "boot_mqtt": "debug"}
+# ring/boot_log: bytes of published lines kept for a console that connects late (`logs` command)
+log = {"console": "info", "mqtt": "info", "boot_console": "debug", "boot_mqtt": "debug", "ring": 1536, "boot_log": 1024}
 modules = {"blinky": {"pin": 2, "period_ms": 1000}}

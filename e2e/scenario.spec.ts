@@ -82,6 +82,9 @@ test('operator scenario: fleet, terminal, files, logs, OTA, crash recovery', asy
     await expect.poll(() => logRowTexts(page)).toEqual([expect.stringMatching(/e2e-info-7$/)]);
     await shot(page, testInfo, '4-logs');
     await page.getByTestId('log-level-W').click();
+    // The boot happened before the console connected: its lines come from the board's own log.
+    await filter.fill('MQBoard sim/sim-01');
+    await expect.poll(() => logRowTexts(page), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/MQBoard sim\/sim-01, normal mode, boot \d+$/));
     await filter.fill('');
   });
 

@@ -108,6 +108,7 @@ async def _main(b):
     b.commands = Commands(b.mqtt, b.prefix)
     b.commands.register("crashlog", _crashlog_cmd)
     b.commands.register("reset", _reset_cmd)
+    b.commands.register("logs", mqb_log.logs_cmd)
     for name, module in _COMMANDS:
         b.commands.register(name, _on_demand(module, name + "_cmd"))
     b.commands.register("tty", _on_demand("mqb_tty", "tty_cmd"))

@@ -4,6 +4,10 @@
 # original MQBoard line format: "<L> <time> <logger:8>: <text>", L one of C E W I D.
 # Lines wait in a bounded buffer until MQTT is connected (larger at boot); when it is full the
 # lowest severities are dropped first. Logging never blocks the caller.
+# Published lines are also kept for the `logs` command (docs/protocol.md): the first `boot_log`
+# bytes of this boot and a ring of the last `ring` bytes, each line numbered from 1 per boot, so
+# a console that connects late fetches what it missed. The kept lines are the very objects that
+# were published: no copy.
 import time
 import mqb_clock
 import sys
@@ -19,17 +23,23 @@ _LETTER = {CRITICAL: "C", ERROR: "E", WARNING: "W", INFO: "I", DEBUG: "D"}
 _COLOR = {CRITICAL: "\x1b[35;1m", ERROR: "\x1b[31;1m", WARNING: "\x1b[33;1m", INFO: "\x1b[32m", DEBUG: "\x1b[2m"}
 
 # Boot vs running thresholds and buffer sizes; see configure().
-_cfg = {"console": DEBUG, "mqtt": DEBUG, "run_console": INFO, "run_mqtt": INFO, "buffer": 4096, "run_buffer": 2048}
+_cfg = {"console": DEBUG, "mqtt": DEBUG, "run_console": INFO, "run_mqtt": INFO, "buffer": 4096, "run_buffer": 2048,
+        "ring": 1536, "boot_log": 1024}
 _buf = []  # [level, line bytes], oldest first
 _bytes = 0
 _dropped = 0
+_kept = ([], [])  # published (seq, line bytes): the boot log, then the ring
+_kept_bytes = [0, 0]
+_seq = 0
+_boot_id = None
 _wake = None
 _loggers = {}
 
 
-def configure(console=None, mqtt=None, boot_console=None, boot_mqtt=None, boot_buffer=None, run_buffer=None):
+def configure(console=None, mqtt=None, boot_console=None, boot_mqtt=None, boot_buffer=None, run_buffer=None,
+              ring=None, boot_log=None):
     for k, v in (("run_console", console), ("run_mqtt", mqtt), ("console", boot_console), ("mqtt", boot_mqtt),
-                 ("buffer", boot_buffer), ("run_buffer", run_buffer)):
+                 ("buffer", boot_buffer), ("run_buffer", run_buffer), ("ring", ring), ("boot_log", boot_log)):
         if v is not None:
             _cfg[k] = v
 
@@ -44,6 +54,46 @@ def running():
 
 def stats():
     return {"buffered": len(_buf), "bytes": _bytes, "dropped": _dropped}
+
+
+def _keep(data):
+    """Numbers a published line and keeps it: in the boot log while it has room, else in the ring."""
+    global _seq
+    _seq += 1
+    n = len(data)
+    i = 0 if _kept_bytes[0] + n <= _cfg["boot_log"] and len(_kept[1]) == 0 else 1
+    _kept[i].append((_seq, data))
+    _kept_bytes[i] += n
+    ring = _kept[1]
+    while _kept_bytes[1] > _cfg["ring"] and ring:
+        _kept_bytes[1] -= len(ring.pop(0)[1])
+
+
+def boot_id():
+    """A random number per boot: line numbers restart at each boot, so the console needs both."""
+    global _boot_id
+    if _boot_id is None:
+        import os
+
+        _boot_id = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF
+    return _boot_id
+
+
+def kept(since=0):
+    """The kept lines numbered above `since`, oldest first, as (seq, line bytes)."""
+    return [e for e in _kept[0] if e[0] > since] + [e for e in _kept[1] if e[0] > since]
+
+
+async def logs_cmd(cmds, cid, tail, seq, last, payload):
+    """`logs` command: payload "" or "<boot> <seq>" (only newer lines of that boot)."""
+    import json
+
+    since = 0
+    words = bytes(payload).split()
+    if len(words) == 2 and int(words[0]) == boot_id():
+        since = int(words[1])
+    lines = [[n, d.decode()] for n, d in kept(since)]
+    await cmds.reply(cid, json.dumps({"boot": boot_id(), "seq": _seq, "lines": lines}).encode())
 
 
 def _stamp():
@@ -158,3 +208,4 @@ async def pump(mqtt, topic):
             level, data = _buf.pop(0)
             _bytes -= len(data)
             await mqtt.publish(topic, data, qos=0)
+            _keep(data)

@@ -11,7 +11,7 @@ import mqb_state
 
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
 CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
-        "reset", "crashlog", "feed", "tty"]
+        "reset", "crashlog", "feed", "tty", "logs"]
 # Messages a sender may stream ahead of the last SEQ (version 1: 16). Uploads are handled one
 # message at a time as they are read, so this costs no heap: the messages wait in the broker.
 # More in flight keeps the board busy while acknowledgements travel.

@@ -21,6 +21,8 @@ interface LogWatch {
   stop(): void;
 }
 
+/** How long opening a log pane waits for the board's kept lines (an asleep board is not asked). */
+const PANE_FETCH_MS = 2_000;
 const logKey = (profileId: string, prefix: string) => `${profileId}\n${prefix}`;
 
 export class SessionOps {
@@ -89,6 +91,8 @@ export class SessionOps {
           const batch = new Batcher<LogLine>((lines) => ctx.bus.emit('logs.lines', { profileId: p.profileId, prefix: p.prefix, lines }));
           const onLine = (line: LogLine) => batch.push(line);
           stream.on('line', onLine);
+          // What the board kept of its log before the console listened (a short wait at most).
+          await ctx.engine.fetchKeptLogs(p.profileId, p.prefix, PANE_FETCH_MS);
           await stream.start();
           watch = {
             profileId: p.profileId,

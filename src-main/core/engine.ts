@@ -10,6 +10,7 @@ import { BoardClient } from './board-client.js';
 import type { BrokerProfile } from './broker-profile.js';
 import { FleetRegistry } from './fleet-registry.js';
 import type { BoardEntry } from './fleet-registry.js';
+import { LogBackfill } from './log-backfill.js';
 import { LogHistory } from './log-history.js';
 import { LogStream } from './log-stream.js';
 import type { LogStreamOptions } from './log-stream.js';
@@ -60,6 +61,8 @@ interface Connection {
   logs: Map<string, LogStream>;
   /** Every board's recent lines, kept from the connect on (discovering connections only). */
   history: LogHistory | undefined;
+  /** Fetches what boards logged before the connect (with the history only). */
+  backfill: LogBackfill | undefined;
 }
 
 export const DEFAULT_BOARD_WAIT_MS = 3_000;
@@ -80,9 +83,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     session.on?.('state', (state) => this.emit('profile-state', { id: profile.id, state }));
     const registry = new FleetRegistry(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) });
     const history = opts.discover !== false && opts.logHistory ? new LogHistory(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) }) : undefined;
-    this.connections.set(profile.id, { profile, session, registry, logs: new Map(), history });
+    const backfill = history && new LogBackfill(history, registry, (prefix) => this.board(profile.id, prefix), { ...(this.opts.logger && { logger: this.opts.logger }) });
+    this.connections.set(profile.id, { profile, session, registry, logs: new Map(), history, backfill });
     if (opts.discover !== false) {
       await history?.start();
+      backfill?.start();
       await registry.discover();
     }
     return session;
@@ -93,6 +98,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!c) return;
     this.connections.delete(profileId);
     await Promise.all([...c.logs.values()].map((l) => l.stop()));
+    c.backfill?.close();
     await c.history?.close();
     await c.registry.close();
     await c.session.close();
@@ -113,6 +119,15 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The history of every board's log (undefined when the connection does not discover). */
   logHistory(profileId: string): LogHistory | undefined {
     return this.conn(profileId).history;
+  }
+
+  /**
+   * Fetches the lines the board kept that the history lacks (its boot log and ring, newer than
+   * the last fetch), waiting at most `timeoutMs`; resolves with how many were added (0 for a
+   * board that cannot, or a connection without history).
+   */
+  fetchKeptLogs(profileId: string, prefix: string, timeoutMs?: number): Promise<number> {
+    return this.conn(profileId).backfill?.fetchNow(prefix, timeoutMs) ?? Promise.resolve(0);
   }
 
   /** A client for the board with the protocol version and capabilities its status announced. */

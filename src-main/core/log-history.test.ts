@@ -51,4 +51,31 @@ describe('LogHistory', () => {
     expect(stream.lines().map((l) => l.text)).toEqual(['before the pane', 'live']);
     expect(s.subscriptions.map((x) => x.filter)).toEqual(['+/log', '+/+/log', '+/+/+/log']);
   });
+
+  it('merges lines fetched from the board in order, without the ones it already has', () => {
+    let now = 100;
+    const h = new LogHistory(new FakeSession(), { clock: () => now });
+    h.add('b', 'I 5 x: five', 50);
+    h.add('b', 'I 7 x: seven', 70);
+    now = 200;
+    // The board's ring: older lines, one line lost live (six), and the two already kept.
+    expect(h.merge('b', ['I 3 x: three', 'I 5 x: five', 'I 6 x: six', 'I 7 x: seven'])).toBe(2);
+    expect(h.lines('b')).toEqual([
+      { raw: 'I 3 x: three', t: 50 },
+      { raw: 'I 5 x: five', t: 50 },
+      { raw: 'I 6 x: six', t: 70 },
+      { raw: 'I 7 x: seven', t: 70 },
+    ]);
+    expect(h.merge('b', ['I 6 x: six', 'I 7 x: seven', 'I 8 x: eight'])).toBe(1);
+    expect(h.lines('b').map((l) => l.raw).slice(-2)).toEqual(['I 7 x: seven', 'I 8 x: eight']);
+    expect(h.lines('b')[4]!.t).toBe(200);
+    expect(h.stats().bytes).toBe(h.lines('b').reduce((n, l) => n + l.raw.length, 0));
+  });
+
+  it('a merge respects the caps: the oldest fetched lines give way', () => {
+    const h = new LogHistory(new FakeSession(), { perBoardLines: 3 });
+    h.add('b', 'l4');
+    h.merge('b', ['l1', 'l2', 'l3', 'l4']);
+    expect(h.lines('b').map((l) => l.raw)).toEqual(['l2', 'l3', 'l4']);
+  });
 });

@@ -123,6 +123,40 @@ export class LogHistory {
     return line;
   }
 
+  /**
+   * Merges lines fetched from the board's own ring (its `logs` command, oldest first) into the
+   * kept ones: a fetched line already kept (same text, in order) is not added again, the others go
+   * in before the next kept line they precede. Returns how many lines were added. Listeners are
+   * not called: the lines are older than what they have seen.
+   */
+  merge(prefix: string, fetched: string[]): number {
+    let b = this.boards.get(prefix);
+    if (!b) this.boards.set(prefix, (b = new BoardLog()));
+    const have = b.lines.slice(b.start);
+    const out: RawLogLine[] = [];
+    let j = 0;
+    let added = 0;
+    for (const raw of fetched) {
+      let k = j;
+      while (k < have.length && have[k]!.raw !== raw) k++;
+      if (k < have.length) {
+        for (; j <= k; j++) out.push(have[j]!);
+        continue;
+      }
+      // When it arrived is unknown: no later than the line it precedes.
+      out.push({ raw, t: have[j]?.t ?? this.clock() });
+      b.bytes += raw.length;
+      this.total += raw.length;
+      added++;
+    }
+    for (; j < have.length; j++) out.push(have[j]!);
+    b.lines = out;
+    b.start = 0;
+    while (b.count > 1 && (b.count > this.o.perBoardLines || b.bytes > this.o.perBoardBytes)) this.total -= b.dropOldest();
+    this.evictGlobally(b);
+    return added;
+  }
+
   private onMessage(topic: string, payload: Uint8Array): void {
     if (!topic.endsWith(LOG_SUFFIX)) return;
     const prefix = topic.slice(0, -LOG_SUFFIX.length);
