@@ -22,6 +22,20 @@ const config: Configuration = {
   mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: 'assets/icon.png' },
   win: { target: ['nsis'], icon: 'assets/icon.png' },
   nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+  // Fuses are flipped in the packaged binary, so neither an environment variable nor a command
+  // line turns the signed app into a plain Node (which would run any script with the app's
+  // identity and its access to the OS secret store), and an edited app.asar is refused.
+  // The console never needs them: the virtual boards run in worker threads, not child processes.
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    enableCookieEncryption: true,
+    // The UI is served on the app:// scheme; file:// needs no privileges.
+    grantFileProtocolExtraPrivileges: false,
+  },
 };
 
 export default config;

@@ -13,6 +13,13 @@ test('adds a profile: validation, insecure warning, and the password never comes
   await form.getByTestId('pf-url').fill('mqtts://office.example:8883');
   await form.getByTestId('pf-user').fill('ops');
   await form.getByTestId('pf-password').fill('s3cret-pw');
+  // The same password over plain MQTT to another host would be readable on the way.
+  await form.getByTestId('pf-url').fill('mqtt://office.example:1883');
+  await expect(form.getByTestId('pf-plain-password')).toContainText('goes to office.example unencrypted');
+  await form.getByTestId('pf-url').fill('mqtt://127.0.0.1:1883');
+  await expect(form.getByTestId('pf-plain-password')).toHaveCount(0);
+  await form.getByTestId('pf-url').fill('mqtts://office.example:8883');
+  await expect(form.getByTestId('pf-plain-password')).toHaveCount(0);
   await expect(form.getByTestId('pf-insecure-warning')).toHaveCount(0);
   await form.getByTestId('pf-insecure').check();
   await expect(form.getByTestId('pf-insecure-warning')).toContainText('Insecure');

@@ -164,4 +164,26 @@ describe('console service', () => {
     const inspected = await call('ota.inspect', { image: { kind: 'path', path: file } });
     expect(inspected).toMatchObject({ ok: true, result: { name: 'notes.bin', size: 12, error: expect.stringContaining('not a valid ESP32 app image') } });
   });
+
+  it('a profile takes certificates as PEM text or picked files, never a typed path (issue 9.7)', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const web = setup();
+    for (const role of ['ca', 'cert', 'key']) {
+      const r = await web.call('profiles.save', { name: 'B', url: 'mqtts://b:8883', [role]: '/etc/shadow' });
+      expect(r).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/must be PEM text in the web console/) } });
+    }
+    expect(await web.call('profiles.save', { name: 'B', url: 'mqtts://b:8883', ca: pem })).toMatchObject({ ok: true });
+    expect((await web.call('profiles.list', {})) as { result: unknown[] }).toMatchObject({ result: [{ id: 'lab' }, { name: 'B' }] });
+
+    const file = path.join(tmp, 'ca.pem');
+    fs.writeFileSync(file, pem);
+    const desk = setup({ mode: 'electron', dialog: async () => file });
+    expect(await desk.call('profiles.save', { name: 'C', url: 'mqtts://c:8883', ca: file })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/chosen with "Choose/) } });
+    await desk.call('dialog.openFile', { title: 'CA certificate' });
+    const saved = (await desk.call('profiles.save', { name: 'C', url: 'mqtts://c:8883', ca: file })) as { ok: true; result: { id: string } };
+    expect(saved).toMatchObject({ ok: true, result: { ca: file } });
+    // Saved again later (another session): its path is kept without a new pick.
+    const again = setup({ mode: 'electron' });
+    expect(await again.call('profiles.save', { id: 'lab', name: 'Lab', url: 'mqtt://lab:1883', ca: '/typed/ca.pem' })).toMatchObject({ ok: false });
+  });
 });

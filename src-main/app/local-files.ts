@@ -25,6 +25,11 @@ export class LocalFiles {
     if (this.acceptPaths && path.isAbsolute(file)) this.granted.add(path.normalize(file));
   }
 
+  /** The user picked this path (never true in web mode, where the page cannot name local files). */
+  isGranted(file: string): boolean {
+    return this.acceptPaths && path.isAbsolute(file) && this.granted.has(path.normalize(file));
+  }
+
   async read(ref: FileRef): Promise<{ name: string; data: Uint8Array }> {
     if (ref.kind === 'bytes') return { name: ref.name, data: ref.data };
     if (!this.acceptPaths) throw new ConsoleError('NOT_AVAILABLE', 'local file paths are accepted by the desktop app only; send the file content instead');

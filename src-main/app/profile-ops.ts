@@ -1,8 +1,8 @@
 // Broker profiles, connections and the fleet: app.info, profiles.*, fleet.snapshot. Connecting a
 // profile wires its registry into batched `fleet.changed` events and its session state into
 // `profiles.state`.
-import { FLEET_PAGE_SIZE } from '../common/contract.js';
-import type { BoardView, ProfileView } from '../common/contract.js';
+import { ConsoleError, FLEET_PAGE_SIZE } from '../common/contract.js';
+import type { BoardView, ProfileInput, ProfileView } from '../common/contract.js';
 import { isMqbError } from '../common/errors.js';
 import type { BrokerProfile } from '../core/broker-profile.js';
 import { fittingView, snapshotPage } from './board-view.js';
@@ -24,7 +24,10 @@ export class ProfileOps {
     return {
       'app.info': async () => ({ mode: ctx.info.mode, version: ctx.info.version, demo: ctx.info.demoProfileId !== undefined, ...(ctx.info.demoProfileId && { demoProfileId: ctx.info.demoProfileId }) }),
       'profiles.list': async () => ctx.profiles.list().map((p) => this.view(p)),
-      'profiles.save': async (input) => this.view(ctx.profiles.save(input)),
+      'profiles.save': async (input) => {
+        this.checkTlsFiles(input);
+        return this.view(ctx.profiles.save(input));
+      },
       'profiles.remove': async ({ id }) => {
         ctx.profiles.get(id);
         await this.disconnect(id);
@@ -43,6 +46,23 @@ export class ProfileOps {
       },
       'fleet.snapshot': async ({ profileId, after }) => snapshotPage(ctx.engine.registry(profileId).list(), after),
     };
+  }
+
+  /**
+   * A certificate or key is PEM text, or a path the user picked in the file dialog (desktop); a
+   * profile saved earlier keeps its path. A typed path would let a page make the console read,
+   * and tell the existence of, any local file.
+   */
+  private checkTlsFiles(input: ProfileInput): void {
+    const old = input.id !== undefined && this.ctx.profiles.has(input.id) ? this.ctx.profiles.get(input.id) : undefined;
+    for (const role of ['ca', 'cert', 'key'] as const) {
+      const v = input[role];
+      if (!v || v.includes('-----BEGIN') || v === old?.[role] || this.ctx.files.isGranted(v)) continue;
+      const what = role === 'ca' ? 'CA certificate' : role === 'cert' ? 'client certificate' : 'client key';
+      throw new ConsoleError('USAGE', this.ctx.info.mode === 'web'
+        ? `the ${what} must be PEM text in the web console (paste it, or choose the file so the page reads it); the console does not open paths typed in the browser`
+        : `the ${what} must be chosen with "Choose…" (or pasted as PEM text); a typed path is not opened`);
+    }
   }
 
   async connect(id: string): Promise<void> {

@@ -45,6 +45,10 @@ export class ProfileStore {
     return [...this.profiles.values()];
   }
 
+  has(id: string): boolean {
+    return this.profiles.has(id);
+  }
+
   get(id: string): BrokerProfile {
     const p = this.profiles.get(id);
     if (!p) throw new MqbError('USAGE', `no broker profile "${id}"`);

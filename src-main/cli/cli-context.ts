@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { EXIT_CODES, exitCodeOf, isMqbError, MqbError } from '../common/errors.js';
 import { isSleeping } from '../common/board-state.js';
+import { plainPasswordWarning } from '../common/plain-password.js';
 import { visibleText } from '../common/terminal-text.js';
 import type { BoardClient } from '../core/board-client.js';
 import { describeProfile, resolveConnection } from '../core/broker-profile.js';
@@ -52,6 +53,8 @@ export async function connectionFor(opts: GlobalOptions, io: CliIo): Promise<Res
   if (conn.profile.username !== undefined && conn.profile.password === undefined && io.stdin.isTTY) {
     conn.profile.password = await promptHidden(io, `password for ${conn.profile.username} at ${conn.profile.url}: `);
   }
+  const plain = plainPasswordWarning(conn.profile.url, conn.profile.password !== undefined);
+  if (plain) io.stderr.write(`mqboard: warning: ${plain}\n`);
   if (conn.profile.insecure) io.stderr.write('mqboard: warning: --insecure: the broker certificate is not verified, anyone in the path can read the traffic and the password\n');
   return conn;
 }

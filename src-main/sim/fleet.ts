@@ -94,6 +94,12 @@ function renderSecrets(rec: FleetBoardRecord): string {
   ].join('\n');
 }
 
+/** Writes a file only the user can read, whatever mode an earlier version left it with. */
+function writePrivate(file: string, text: string): void {
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
 function copyTree(from: string, to: string): void {
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name.endsWith('.test.ts') || entry.name === '__pycache__') continue;
@@ -129,7 +135,9 @@ export class VirtualFleet {
       throw new Error(`${opts.firmwareDir} has no main.py: not a board firmware directory`);
     }
     if (opts.fresh) fs.rmSync(opts.dir, { recursive: true, force: true });
-    fs.mkdirSync(opts.dir, { recursive: true });
+    // The boards' broker passwords live below: only the user may enter (also a dir made earlier).
+    fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(opts.dir, 0o700);
     const fleet = new VirtualFleet(opts);
     const known = fleet.loadRecords();
     const root = opts.prefixRoot ?? 'sim';
@@ -156,7 +164,7 @@ export class VirtualFleet {
     this.records.forEach((rec, i) => {
       const flash = this.states[i]!.flashDir;
       fs.writeFileSync(path.join(flash, 'board_config.py'), renderConfig(rec, broker, { ...this.opts.boardConfig, ...this.opts.boardConfigFor?.(i) }));
-      fs.writeFileSync(path.join(flash, 'board_secrets.py'), renderSecrets(rec));
+      writePrivate(path.join(flash, 'board_secrets.py'), renderSecrets(rec));
       if (caDer) fs.writeFileSync(path.join(flash, 'ca.der'), caDer);
     });
     this.saveRecords(broker);
@@ -234,6 +242,6 @@ export class VirtualFleet {
   private saveRecords(broker: FleetBroker): void {
     const file = path.join(this.opts.dir, RECORDS_FILE);
     // Holds the boards' broker passwords: readable by the owner only.
-    fs.writeFileSync(file, JSON.stringify({ broker, boards: this.records }, null, 2), { mode: 0o600 });
+    writePrivate(file, JSON.stringify({ broker, boards: this.records }, null, 2));
   }
 }

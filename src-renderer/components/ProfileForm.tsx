@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ProfileInput } from '../../src-main/common/contract.js';
+import { plainPasswordWarning } from '../../src-main/common/plain-password.js';
 import { saveProfile } from '../services/profiles.js';
 import { useProfiles } from '../stores/profiles-store.js';
 import { ErrorNote } from './bits.js';
@@ -27,6 +28,7 @@ export function ProfileForm() {
   const [touched, setTouched] = useState(false);
 
   const urlProblem = URL_RE.test(url.trim()) ? undefined : 'A broker URL: mqtt://, mqtts://, ws:// or wss://host:port';
+  const plainPassword = plainPasswordWarning(url, password !== '' || (!!existing?.hasPassword && !forget));
   const nameProblem = name.trim() ? undefined : 'Give the profile a name.';
   const tls = /^(mqtts|wss):/.test(url.trim());
 
@@ -77,6 +79,11 @@ export function ProfileForm() {
             </button>
           )}
         </div>
+        {plainPassword && (
+          <div className="full warning-box" role="alert" data-testid="pf-plain-password">
+            Not encrypted: {plainPassword}.
+          </div>
+        )}
         {tls && (
           <>
             <PemField id="pf-ca" label="CA certificate" value={ca} onChange={setCa} hint="PEM file or text; empty = the system's CAs" textAllowed />
