@@ -97,6 +97,26 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     expect(await tty.run('    print("line", i)\n')).toEqual({ out: '', prompt: '... ' });
     expect(await tty.run('\n')).toEqual({ out: 'line 0\nline 1\nline 2\n', prompt: '>>> ' });
 
+    // Typed, one line per message as the consoles send Enter (they pre-fill the indent): an
+    // indent-only line ends the block, a line at column 0 stays in it (no paste rule), each
+    // statement runs once, and a traceback shows no frame of the REPL itself.
+    const typed = async (...lines: string[]) => {
+      let last = { out: '', prompt: '' };
+      for (const l of lines) {
+        const r = await tty.run(`${l}\n`);
+        last = { out: last.out + r.out, prompt: r.prompt };
+      }
+      return last;
+    };
+    expect(await typed('for i in range(3):', '    print(i)', '    ')).toEqual({ out: '0\n1\n2\n', prompt: '>>> ' });
+    const nested = await typed('for i in range(2):', '    if i:', '        print("odd", i)', '    else:', '        print("even", i)', '        ');
+    expect(nested).toEqual({ out: 'even 0\nodd 1\n', prompt: '>>> ' });
+    const unindented = await typed('for i in range(3):', 'print(i)', '');
+    expect(unindented.out.match(/Traceback/g)).toHaveLength(1); // one error for the whole block...
+    expect(unindented.out).toMatch(/^Traceback \(most recent call last\):\n {2}File "<stdin>", line 2\n\w*Error: /);
+    expect(unindented.out).not.toMatch(/NameError|mqb_tty/); // ...and print(i) does not run on its own
+    expect(await typed('x = = 1')).toEqual({ out: 'Traceback (most recent call last):\n  File "<stdin>", line 1\nSyntaxError: invalid syntax\n', prompt: '>>> ' });
+
     expect((await tty.run('def sq(x):\n    return x * x\n\n')).prompt).toBe('>>> ');
     expect(await tty.run('sq(7)\n')).toEqual({ out: '49\n', prompt: '>>> ' });
     expect((await tty.run('"ab" * 2\n')).out).toBe("'abab'\n");
