@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { testIo } from '../../src-main/cli/cli-test-io.js';
+import { ttyRepl } from '../../src-main/cli/repl-command.js';
+import type { SessionLike } from '../../src-main/core/board-invocation.js';
+import { TtySession } from '../../src-main/core/tty-session.js';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import type { FirmwareRig } from './firmware-harness.js';
 import { FAST_WATCHDOG, lastStatus, startRig, until } from './firmware-harness.js';
@@ -68,6 +72,41 @@ class TtyClient {
   }
 }
 
+/** The engine's session interface over the test's own MQTT client (exact topics only). */
+function peerSession(r: FirmwareRig): SessionLike {
+  return {
+    async subscribe(filter, handler, qos = 1) {
+      const on = (topic: string, payload: Buffer) => {
+        if (topic === filter) handler(topic, payload, { retain: false, dup: false } as never);
+      };
+      r.peer.on('message', on);
+      await r.peer.subscribeAsync(filter, { qos });
+      return async () => void r.peer.off('message', on);
+    },
+    publish: async (topic, payload, opts) => void (await r.peer.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: opts?.qos ?? 0 })),
+  };
+}
+
+/** `mqboard repl` on a terminal, typing the issue's keys one line at a time. */
+async function typeInCliRepl(r: FirmwareRig, prefix: string, lines: string[]): Promise<string> {
+  const t = testIo({}, { tty: true });
+  Object.assign(t.stdin, { isTTY: true });
+  const stdout = t.io.stdout as unknown as Record<string, unknown>;
+  Object.assign(stdout, { columns: 200, on: () => stdout, off: () => stdout, removeListener: () => stdout });
+  const done = ttyRepl(new TtySession(peerSession(r), prefix), t.io);
+  let prompts = 0;
+  for (const line of lines) {
+    // Each line once the board's prompt is back, as a person types it.
+    await until(`prompt ${prompts + 1}`, () => (t.out().match(/(>>>|\.\.\.) /g)?.length ?? 0) > prompts);
+    prompts = t.out().match(/(>>>|\.\.\.) /g)!.length;
+    t.stdin.write(`${line}\r`);
+  }
+  await until('last prompt', () => (t.out().match(/(>>>|\.\.\.) /g)?.length ?? 0) > prompts);
+  t.stdin.end();
+  await done;
+  return t.out();
+}
+
 async function onlineRig(kind: (typeof BROKER_KINDS)[number]): Promise<{ r: FirmwareRig; prefix: string }> {
   // While a statement runs the event loop does not, so nothing feeds the watchdog: a statement
   // that outlives its timeout resets the board, as on an ESP32 (docs/firmware.md). The tests'
@@ -78,6 +117,10 @@ async function onlineRig(kind: (typeof BROKER_KINDS)[number]): Promise<{ r: Firm
   await until('online', () => lastStatus(r, prefix)?.online);
   return { r, prefix };
 }
+
+/** Terminal output without its cursor movements and CRs. */
+// eslint-disable-next-line no-control-regex -- readline's cursor sequences start with ESC
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 
 async function evalOnce(r: FirmwareRig, prefix: string, source: string, id: string): Promise<string> {
   await r.peer.publishAsync(`${prefix}/mqb/cmd/eval/${id}`, Buffer.concat([Buffer.from([0x80, 0x00]), Buffer.from(source)]), { qos: 1 });
@@ -152,6 +195,11 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     expect((await tty.complete('x = machine.reset_c')).matches).toEqual(['reset_cause']);
     expect((await tty.complete('sq(3) + s')).matches).toEqual(expect.arrayContaining(['sq', 'sorted', 'str']));
     expect((await tty.complete('nothing_like_this.')).matches).toEqual([]);
+
+    // The issue's sequence through `mqboard repl` on a terminal: auto-indent, Enter Enter runs it.
+    const cli = visible(await typeInCliRepl(r, prefix, ['for i in range(3):', 'print(i)', '']));
+    expect(cli).toContain('0\n1\n2\n');
+    expect(cli).not.toMatch(/Error/);
 
     await tty.send('q');
     await until('end of session', () => tty.ended !== undefined);
