@@ -108,8 +108,9 @@ class _Session:
         for p in parts:
             self.queued += len(p) + 1
         if len(parts) == 1:  # typed: a paste arrives as several lines in one message
-            parts[0] = (parts[0],)
-        self.lines.extend(parts)
+            self.lines.append((parts[0],))
+        else:
+            self.lines.extend(parts)
 
     def end(self, why):
         if self.ended is None:
