@@ -107,7 +107,10 @@ class _Session:
             parts.pop()
         for p in parts:
             self.queued += len(p) + 1
-        self.lines.extend(parts)
+        if len(parts) == 1:  # typed: a paste arrives as several lines in one message
+            self.lines.append((parts[0],))
+        else:
+            self.lines.extend(parts)
 
     def end(self, why):
         if self.ended is None:
@@ -161,17 +164,25 @@ class _Session:
         if isinstance(line, bytes):  # a note about input that was not queued
             await self._send(b"o", line)
         else:
+            typed = isinstance(line, tuple)
+            if typed:
+                line = line[0]
             self.queued -= len(line) + 1
             term = Terminal(self)
-            self._feed(line, term)
+            self._feed(line, typed, term)
             for part in term.finish():
                 await self._send(b"o", part)
         if not self.lines and self.ended is None:
             await self._send(b"p", b">>> " if self.src is None else b"... ")
 
-    def _feed(self, line, term):
+    def _feed(self, line, typed, term):
+        # Typed lines follow the serial REPL: a block ends only at an empty (or indent-only)
+        # line. The paste rule, a line back at column 0 ends the block, is for pastes only: a
+        # typed line at column 0 belongs to the block, as it does on the serial REPL.
         src = self.src
-        if src is not None and mqb_tty_edit.block_ends(src, line):
+        if typed:
+            line = mqb_tty_edit.typed_line(src, line)
+        elif src is not None and mqb_tty_edit.block_ends(src, line):
             self.src = None
             self._run(src, term)
             src = None

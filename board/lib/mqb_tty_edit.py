@@ -70,6 +70,15 @@ def block_ends(src, line):
     return src[src.rfind("\n") + 1 :][:1] != "@"
 
 
+def typed_line(src, line):
+    """A typed line as the block gets it: the console pre-fills the indent of the next line
+    (auto-indent), so Enter on a line holding only that indent is the empty line that ends the
+    block, unless a bracket or string is still open (where the spaces are part of the text)."""
+    if src is not None and not line.strip() and not _open(src):
+        return ""
+    return line
+
+
 def _modules():
     names = set(sys.modules)
     for d in sys.path:

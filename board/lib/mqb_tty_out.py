@@ -182,9 +182,10 @@ class Terminal(io.IOBase):
     def add_exception(self, e):
         s = io.StringIO()
         sys.print_exception(e, s)
-        # Without the line of run(), which called exec(): the traceback of the serial REPL.
+        # Without the REPL's own frames (run() calling exec(), the session compiling the input):
+        # the traceback of the serial REPL, which starts at <stdin>.
         for line in s.getvalue().split("\n"):
-            if line and not (line.endswith(", in run") and 'mqb_tty_out.py"' in line):
+            if line and not _own_frame(line):
                 self.buf.extend(line.encode() + b"\n")
 
     def finish(self):
@@ -195,3 +196,11 @@ class Terminal(io.IOBase):
             parts.append(bytes(buf[:_CHUNK]))
             buf[:_CHUNK] = b""
         return parts
+
+
+def _own_frame(line):
+    # '  File "/lib/mqb_tty.py", line 185, in _run': a frame of mqb_tty or mqb_tty_out
+    if not line.startswith('  File "'):
+        return False
+    path = line[8 : line.find('"', 8)]
+    return path[path.rfind("/") + 1 :].startswith("mqb_tty")

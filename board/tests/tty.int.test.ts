@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { testIo } from '../../src-main/cli/cli-test-io.js';
+import { ttyRepl } from '../../src-main/cli/repl-command.js';
+import type { SessionLike } from '../../src-main/core/board-invocation.js';
+import { TtySession } from '../../src-main/core/tty-session.js';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import type { FirmwareRig } from './firmware-harness.js';
 import { FAST_WATCHDOG, lastStatus, startRig, until } from './firmware-harness.js';
@@ -68,6 +72,41 @@ class TtyClient {
   }
 }
 
+/** The engine's session interface over the test's own MQTT client (exact topics only). */
+function peerSession(r: FirmwareRig): SessionLike {
+  return {
+    async subscribe(filter, handler, qos = 1) {
+      const on = (topic: string, payload: Buffer) => {
+        if (topic === filter) handler(topic, payload, { retain: false, dup: false } as never);
+      };
+      r.peer.on('message', on);
+      await r.peer.subscribeAsync(filter, { qos });
+      return async () => void r.peer.off('message', on);
+    },
+    publish: async (topic, payload, opts) => void (await r.peer.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: opts?.qos ?? 0 })),
+  };
+}
+
+/** `mqboard repl` on a terminal, typing the issue's keys one line at a time. */
+async function typeInCliRepl(r: FirmwareRig, prefix: string, lines: string[]): Promise<string> {
+  const t = testIo({}, { tty: true });
+  Object.assign(t.stdin, { isTTY: true });
+  const stdout = t.io.stdout as unknown as Record<string, unknown>;
+  Object.assign(stdout, { columns: 200, on: () => stdout, off: () => stdout, removeListener: () => stdout });
+  const done = ttyRepl(new TtySession(peerSession(r), prefix), t.io);
+  let prompts = 0;
+  for (const line of lines) {
+    // Each line once the board's prompt is back, as a person types it.
+    await until(`prompt ${prompts + 1}`, () => (t.out().match(/(>>>|\.\.\.) /g)?.length ?? 0) > prompts);
+    prompts = t.out().match(/(>>>|\.\.\.) /g)!.length;
+    t.stdin.write(`${line}\r`);
+  }
+  await until('last prompt', () => (t.out().match(/(>>>|\.\.\.) /g)?.length ?? 0) > prompts);
+  t.stdin.end();
+  await done;
+  return t.out();
+}
+
 async function onlineRig(kind: (typeof BROKER_KINDS)[number]): Promise<{ r: FirmwareRig; prefix: string }> {
   // While a statement runs the event loop does not, so nothing feeds the watchdog: a statement
   // that outlives its timeout resets the board, as on an ESP32 (docs/firmware.md). The tests'
@@ -78,6 +117,10 @@ async function onlineRig(kind: (typeof BROKER_KINDS)[number]): Promise<{ r: Firm
   await until('online', () => lastStatus(r, prefix)?.online);
   return { r, prefix };
 }
+
+/** Terminal output without its cursor movements and CRs. */
+// eslint-disable-next-line no-control-regex -- readline's cursor sequences start with ESC
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 
 async function evalOnce(r: FirmwareRig, prefix: string, source: string, id: string): Promise<string> {
   await r.peer.publishAsync(`${prefix}/mqb/cmd/eval/${id}`, Buffer.concat([Buffer.from([0x80, 0x00]), Buffer.from(source)]), { qos: 1 });
@@ -96,6 +139,26 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     expect(await tty.run('for i in range(3):\n')).toEqual({ out: '', prompt: '... ' });
     expect(await tty.run('    print("line", i)\n')).toEqual({ out: '', prompt: '... ' });
     expect(await tty.run('\n')).toEqual({ out: 'line 0\nline 1\nline 2\n', prompt: '>>> ' });
+
+    // Typed, one line per message as the consoles send Enter (they pre-fill the indent): an
+    // indent-only line ends the block, a line at column 0 stays in it (no paste rule), each
+    // statement runs once, and a traceback shows no frame of the REPL itself.
+    const typed = async (...lines: string[]) => {
+      let last = { out: '', prompt: '' };
+      for (const l of lines) {
+        const r = await tty.run(`${l}\n`);
+        last = { out: last.out + r.out, prompt: r.prompt };
+      }
+      return last;
+    };
+    expect(await typed('for i in range(3):', '    print(i)', '    ')).toEqual({ out: '0\n1\n2\n', prompt: '>>> ' });
+    const nested = await typed('for i in range(2):', '    if i:', '        print("odd", i)', '    else:', '        print("even", i)', '        ');
+    expect(nested).toEqual({ out: 'even 0\nodd 1\n', prompt: '>>> ' });
+    const unindented = await typed('for i in range(3):', 'print(i)', '');
+    expect(unindented.out.match(/Traceback/g)).toHaveLength(1); // one error for the whole block...
+    expect(unindented.out).toMatch(/^Traceback \(most recent call last\):\n {2}File "<stdin>", line 2\n\w*Error: /);
+    expect(unindented.out).not.toMatch(/NameError|mqb_tty/); // ...and print(i) does not run on its own
+    expect(await typed('x = = 1')).toEqual({ out: 'Traceback (most recent call last):\n  File "<stdin>", line 1\nSyntaxError: invalid syntax\n', prompt: '>>> ' });
 
     expect((await tty.run('def sq(x):\n    return x * x\n\n')).prompt).toBe('>>> ');
     expect(await tty.run('sq(7)\n')).toEqual({ out: '49\n', prompt: '>>> ' });
@@ -132,6 +195,11 @@ describe.each(BROKER_KINDS)('tty: the REPL over MQTT against %s', (kind) => {
     expect((await tty.complete('x = machine.reset_c')).matches).toEqual(['reset_cause']);
     expect((await tty.complete('sq(3) + s')).matches).toEqual(expect.arrayContaining(['sq', 'sorted', 'str']));
     expect((await tty.complete('nothing_like_this.')).matches).toEqual([]);
+
+    // The issue's sequence through `mqboard repl` on a terminal: auto-indent, Enter Enter runs it.
+    const cli = visible(await typeInCliRepl(r, prefix, ['for i in range(3):', 'print(i)', '']));
+    expect(cli).toContain('0\n1\n2\n');
+    expect(cli).not.toMatch(/Error/);
 
     await tty.send('q');
     await until('end of session', () => tty.ended !== undefined);

@@ -15,8 +15,10 @@ function fakeBoard(s: FakeSession) {
     sent.push(msg);
     setTimeout(() => {
       if (msg === 'l') return reply('p>>> ');
-      if (msg === 'lprint("hi")\n') reply('ohi\r\n');
-      if (msg === 'lx = \x1b]0;evil\x07\n') reply('o\x1b]0;evil\x07\r\n');
+      const lines = msg.startsWith('l') ? msg.slice(1).split('\n').slice(0, -1) : [];
+      if (lines.includes('print("hi")')) reply('ohi\r\n');
+      if (lines.includes('x = \x1b]0;evil\x07')) reply('o\x1b]0;evil\x07\r\n');
+      if (lines.includes('for i in range(3):')) return reply('p... ');
       if (msg === 'c') reply('oKeyboardInterrupt\r\n');
       if (msg === 'lcolour\n') {
         // A colour, then an OSC 52 (clipboard write) split across two output messages.
@@ -31,13 +33,13 @@ function fakeBoard(s: FakeSession) {
 }
 
 describe('repl over the board tty', () => {
-  it('sends each input line, prints the output, waits for the board before quitting at the end of piped input', async () => {
+  it('sends the lines of one chunk as one input (a paste), prints the output, waits for the board before quitting at the end of piped input', async () => {
     const s = new FakeSession();
     const sent = fakeBoard(s);
     const t = testIo({});
     t.stdin.end('print("hi")\nx = \x1b]0;evil\x07\n');
     await ttyRepl(new TtySession(s, 'b', { newId: () => 'T' }), t.io);
-    expect(sent).toEqual(['l', 'lprint("hi")\n', 'lx = \x1b]0;evil\x07\n', 'q']);
+    expect(sent).toEqual(['l', 'lprint("hi")\nx = \x1b]0;evil\x07\n', 'q']);
     // Output arrives after the input ended and is still shown; escape sequences are neutralised.
     expect(t.out()).toBe('hi\n\\x1b]0;evil\\x07\n');
     expect(s.subscriptions).toEqual([]);
@@ -64,5 +66,27 @@ describe('repl over the board tty', () => {
     await done;
     expect(sent).toEqual(['l', 'c', 'q']);
     expect(t.out()).toBe('KeyboardInterrupt\n');
+  });
+
+  it('on a terminal: a typed line goes alone, the continuation line starts indented, Backspace removes a level', async () => {
+    const s = new FakeSession();
+    const sent = fakeBoard(s);
+    const t = testIo({}, { tty: true });
+    Object.assign(t.stdin, { isTTY: true });
+    const stdout = t.io.stdout as unknown as Record<string, unknown>;
+    Object.assign(stdout, { columns: 200, on: () => stdout, off: () => stdout, removeListener: () => stdout });
+    const done = ttyRepl(new TtySession(s, 'b', { newId: () => 'T' }), t.io);
+    const settle = () => new Promise((r) => setTimeout(r, 80));
+    await settle();
+    t.stdin.write('for i in range(3):\r');
+    await settle(); // the board's "... " comes back: the line is pre-filled with 4 spaces
+    t.stdin.write('print(i)\r');
+    await settle();
+    t.stdin.write('\x7f'); // the indent goes at once
+    t.stdin.write('\r');
+    await settle();
+    t.stdin.end();
+    await done;
+    expect(sent).toEqual(['l', 'lfor i in range(3):\n', 'l    print(i)\n', 'l\n', 'q']);
   });
 });

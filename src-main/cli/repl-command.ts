@@ -1,6 +1,7 @@
 // `mqboard repl`: an interactive Python prompt on the board. Boards with the `tty` capability
 // get the real thing (core/tty-session.ts: the board's prompts, blocks, tab completion, Ctrl-C
-// interrupts the running statement); others get an eval loop. Ctrl-D ends either.
+// interrupts the running statement; auto-indent and typed vs pasted lines: repl-input.ts);
+// others get an eval loop. Ctrl-D ends either.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,8 @@ import type { TtySession } from '../core/tty-session.js';
 import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, optionsOf, withBoard } from './cli-context.js';
 import { runStreamed } from './eval-command.js';
+import { replInput } from './repl-input.js';
+import type { ReplInput } from './repl-input.js';
 
 const HISTORY_SIZE = 1000;
 /** After the input ends (a pipe), how long the board may stay silent before the CLI gives up. */
@@ -41,7 +44,7 @@ function saveHistory(file: string, history: string[]): void {
 /** Eval-loop output and errors: CR-LF made plain, control sequences neutralised. */
 const shown = (text: string) => visibleText(text.replace(/\r\n/g, '\n'));
 
-function makeReadline(io: CliIo, completer?: readline.AsyncCompleter): { rl: readline.Interface; save: () => void; prompt: () => void } {
+function makeReadline(io: CliIo, completer?: readline.AsyncCompleter): { rl: readline.Interface; terminal: boolean; save: () => void; prompt: () => void } {
   const terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
   const file = historyFile(io);
   const rl = readline.createInterface({
@@ -59,12 +62,15 @@ function makeReadline(io: CliIo, completer?: readline.AsyncCompleter): { rl: rea
   const prompt = () => {
     if (terminal) rl.prompt(true);
   };
-  return { rl, save, prompt };
+  return { rl, terminal, save, prompt };
 }
 
 export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
   const first = await tty.open();
-  const { rl, save, prompt } = makeReadline(io, (line, cb) => {
+  let input: ReplInput | undefined;
+  const { rl, terminal, save, prompt } = makeReadline(io, (line, cb) => {
+    const indent = input?.indentTab(line);
+    if (indent) return cb(null, indent);
     tty.complete(line).then((c) => cb(null, [c.matches, c.prefix]), () => cb(null, [[], line]));
   });
   // A terminal like the serial REPL: colours and cursor movement pass, OSC (title, clipboard,
@@ -72,22 +78,22 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
   const term = new TerminalFilter();
   const shownTty = (text: string) => term.push(text.replace(/\r\n/g, '\n'));
   await new Promise<void>((resolve, reject) => {
+    input = replInput(rl, io.stdin, terminal, (text) => void tty.input(text).catch((e: unknown) => reject(e as Error)));
     const removeInterrupt = io.onInterrupt(() => void tty.interrupt().catch(() => {}));
     tty.on('output', (text) => io.stdout.write(shownTty(text)));
     tty.on('prompt', (p) => {
       rl.setPrompt(visibleText(p));
       prompt();
+      input?.atPrompt(p);
     });
     tty.on('end', ({ text, error }) => {
       removeInterrupt();
+      input?.dispose();
       const rest = term.end() + (text ? `${shown(text)}\n` : '');
       if (rest) io.stdout.write(rest);
       rl.close();
       if (error) reject(error);
       else resolve();
-    });
-    rl.on('line', (line) => {
-      tty.input(line).catch((e: unknown) => reject(e as Error));
     });
     rl.on('SIGINT', () => {
       io.stdout.write('^C\n');
@@ -96,6 +102,7 @@ export async function ttyRepl(tty: TtySession, io: CliIo): Promise<void> {
     rl.on('close', () => {
       save();
       if (tty.closed) return;
+      input?.flush(); // the last lines first
       // Ctrl-D, or the end of piped input: the board runs what was sent first, then ends.
       void tty.close({ drainMs: DRAIN_MS });
     });

@@ -1,13 +1,14 @@
 // xterm.js wrapped for React: created on mount, disposed on unmount. Local line editing (the board
-// does not echo): history with up/down, a multi-line paste goes as one input, Ctrl-C interrupts
-// (or copies when text is selected), Tab asks the board for completions. Keys typed while the board
-// is busy are kept (type-ahead, like a terminal) and edited in once its prompt comes back.
+// does not echo): history with up/down, auto-indent, a multi-line paste goes as one input, Ctrl-C
+// interrupts (or copies when text is selected), Tab asks the board for completions. Keys typed
+// while the board is busy are kept (type-ahead, like a terminal) and edited in once its prompt
+// comes back.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef } from 'react';
 import { terminalText } from '../../src-main/common/terminal-text.js';
 import type { BoardKey } from '../lib/board-key.js';
-import { applyCompletion, editLine, emptyLine } from '../lib/line-editor.js';
+import { applyCompletion, atPrompt, editLine, emptyLine } from '../lib/line-editor.js';
 import type { LineState } from '../lib/line-editor.js';
 import { INERT_LINKS } from '../lib/terminal-links.js';
 import { attachTerminal, complete, historyOf, interrupt, recordEcho, saveHistory, sendInput, transcriptOf } from '../services/tty.js';
@@ -81,6 +82,7 @@ export function XtermView({ boardKey }: { boardKey: BoardKey }) {
       if (kind === 'out') term.write(crlf(text));
       else if (kind === 'prompt') {
         prompt = text;
+        st = atPrompt(st, text); // a continuation line starts indented, as on the serial REPL
         term.write(text + st.line);
         if (st.cursor < st.line.length) term.write(`\x1b[${st.line.length - st.cursor}D`);
         // Replay the type-ahead; an Enter in it submits and clears `prompt`, the rest waits again.

@@ -1,6 +1,9 @@
 // Local line editing for the REPL terminal: the board does not echo, so the console edits the
 // line, keeps the history and sends whole inputs (tty.input). Pure: `editLine` turns what xterm.js
 // delivers (keys as escape sequences, or a paste) into a new state plus effects for the terminal.
+// Like the serial REPL it auto-indents (common/repl-indent.ts): `atPrompt` pre-fills a
+// continuation line, Backspace in the indent deletes a level, Tab after whitespace indents.
+import { autoIndent, backspaceWidth, CONTINUATION_PROMPT, INDENT, tabIndents } from '../../src-main/common/repl-indent.js';
 
 export interface LineState {
   line: string;
@@ -10,6 +13,8 @@ export interface LineState {
   browsing: number | null;
   /** The fresh line saved while browsing the history. */
   draft: string;
+  /** The last line sent (typed, or the end of a paste): the next continuation line's indent. */
+  sent: string;
 }
 
 export type LineEffect =
@@ -21,7 +26,14 @@ export type LineEffect =
 
 export const HISTORY_MAX = 500;
 
-export const emptyLine = (history: readonly string[] = []): LineState => ({ line: '', cursor: 0, history, browsing: null, draft: '' });
+export const emptyLine = (history: readonly string[] = [], sent = ''): LineState => ({ line: '', cursor: 0, history, browsing: null, draft: '', sent });
+
+/** The board prompts again: a continuation line ('... ') starts with the indent, unless keys typed ahead are on it. */
+export function atPrompt(state: LineState, prompt: string): LineState {
+  if (prompt !== CONTINUATION_PROMPT || state.line !== '' || state.browsing !== null) return state;
+  const line = autoIndent(state.sent);
+  return { ...state, line, cursor: line.length };
+}
 
 const KEYS: Record<string, string> = {
   '\x1b[A': 'up',
@@ -94,7 +106,8 @@ export function editLine(state: LineState, data: string): { state: LineState; ef
     // compiles whole, instead of line by line with prompts in between.
     const pasted = data.replace(/\r\n?/g, '\n');
     const text = state.line.slice(0, state.cursor) + pasted + state.line.slice(state.cursor);
-    return { state: emptyLine(state.history), effects: [{ kind: 'submit', text: text.endsWith('\n') ? text : `${text}\n`, paste: true }] };
+    const lines = text.replace(/\n$/, '').split('\n');
+    return { state: emptyLine(state.history, lines.at(-1)), effects: [{ kind: 'submit', text: text.endsWith('\n') ? text : `${text}\n`, paste: true }] };
   }
   let s = state;
   const effects: LineEffect[] = [];
@@ -122,10 +135,12 @@ export function editLine(state: LineState, data: string): { state: LineState; ef
       case 'end':
         set(s.line, s.line.length);
         break;
-      case 'backspace':
-        if (s.cursor > 0) set(s.line.slice(0, s.cursor - 1) + s.line.slice(s.cursor), s.cursor - 1);
+      case 'backspace': {
+        const n = backspaceWidth(s.line.slice(0, s.cursor));
+        if (s.cursor > 0) set(s.line.slice(0, s.cursor - n) + s.line.slice(s.cursor), s.cursor - n);
         else effects.push({ kind: 'bell' });
         break;
+      }
       case 'delete':
         if (s.cursor < s.line.length) set(s.line.slice(0, s.cursor) + s.line.slice(s.cursor + 1), s.cursor);
         break;
@@ -156,9 +171,13 @@ export function editLine(state: LineState, data: string): { state: LineState; ef
         if (dirty) effects.push({ kind: 'redraw' });
         dirty = false;
         effects.push({ kind: 'submit', text: `${s.line}\n`, paste: false });
-        s = emptyLine(withHistory(s.history, s.line));
+        s = emptyLine(withHistory(s.history, s.line), s.line);
         break;
       case 'tab':
+        if (tabIndents(s.line.slice(0, s.cursor))) {
+          set(s.line.slice(0, s.cursor) + INDENT + s.line.slice(s.cursor), s.cursor + INDENT.length);
+          break;
+        }
         if (dirty) effects.push({ kind: 'redraw' });
         dirty = false;
         effects.push({ kind: 'complete', line: s.line.slice(0, s.cursor) });

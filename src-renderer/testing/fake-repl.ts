@@ -1,6 +1,8 @@
 // A toy Python REPL for the fake console: enough to exercise the terminal (prompts, blocks
-// collected until an empty line, print and integer arithmetic, a loop, a long-running statement
+// collected as the board does it, print and integer arithmetic, a loop, a long-running statement
 // that Ctrl-C interrupts, completion). Not Python: the real one runs on the virtual board.
+// Blocks follow board/lib/mqb_tty.py: a typed line (one line per input) ends a block when it is
+// empty or indent-only; in a paste an empty line or a line back at column 0 ends it.
 
 export type ReplOutput = (kind: 'out' | 'prompt' | 'end', text: string) => void;
 
@@ -60,18 +62,20 @@ export class FakeRepl {
 
   input(text: string): void {
     if (this.ended || this.running) return;
-    for (const line of text.replace(/\n$/, '').split('\n')) this.line(line);
+    const lines = text.replace(/\n$/, '').split('\n');
+    for (const line of lines) this.line(line, lines.length === 1);
     if (!this.running) this.out('prompt', this.block.length ? '... ' : '>>> ');
   }
 
-  private line(line: string): void {
+  private line(line: string, typed: boolean): void {
     if (this.block.length) {
-      if (line.trim() === '') {
-        const block = this.block;
-        this.block = [];
-        this.runBlock(block);
-      } else this.block.push(line);
-      return;
+      const backAtColumn0 = !typed && /^[^\s#]/.test(line) && !/^(else|elif|except|finally)\b/.test(line);
+      const ends = typed ? line.trim() === '' : line === '' || backAtColumn0;
+      if (!ends) return void this.block.push(line);
+      const block = this.block;
+      this.block = [];
+      this.runBlock(block);
+      if (!backAtColumn0) return;
     }
     if (line.trim().endsWith(':')) {
       this.block = [line];
@@ -97,6 +101,10 @@ export class FakeRepl {
 
   private runBlock(block: string[]): void {
     const head = block[0]!.trim();
+    if (block.slice(1).some((l) => !/^\s/.test(l))) {
+      this.out('out', 'Traceback (most recent call last):\n  File "<stdin>", line 2\nSyntaxError: invalid syntax\n');
+      return;
+    }
     const body = block.slice(1).map((l) => l.trim());
     const loop = /^for\s+(\w+)\s+in\s+range\((\d+)\):$/.exec(head);
     if (/^while\s+True:$/.test(head)) return this.longRun(Number.POSITIVE_INFINITY);
