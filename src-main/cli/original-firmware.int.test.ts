@@ -89,7 +89,7 @@ describe.each(BROKER_KINDS)('mqboard CLI against an original-firmware board on %
     expect(board.fs.exists('/d')).toBe(false);
   }, 60_000);
 
-  it('ota of 1.5 MB, reset and view', async () => {
+  it('ota of 1.5 MB; reset (--wait refused clearly: no status to follow)', async () => {
     const { path: image, image: bytes } = await writeTestImage(path.join(makeTempDir(), 'fw.bin'), { version: 'v1.27.0-orig', totalSize: 1_500_000 });
     const ota = await cli(['ota', '-p', PREFIX, image]);
     expect(ota.code, ota.err).toBe(0);
