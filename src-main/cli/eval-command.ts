@@ -52,6 +52,15 @@ export async function runStreamed(board: BoardClient, cmd: 'eval' | 'exec', sour
   return text;
 }
 
+/**
+ * Source that a version-1 eval runs as statements: it evaluates a lone expression as an
+ * expression (`print(1)` answers None and prints on the serial console). A trailing `pass`
+ * makes any source a statement list without moving the line numbers of a traceback.
+ */
+export function asStatements(source: string): string {
+  return `${source.replace(/\s+$/, '')}\npass\n`;
+}
+
 function readSource(file: string | undefined, code: string | undefined): string {
   if (code !== undefined) return code;
   if (!file) throw new MqbError('USAGE', 'give a Python file to run, or the code with -c');
@@ -80,7 +89,7 @@ export function registerEvalCommands(program: Command, io: CliIo): void {
       const source = readSource(file, opts.code);
       await withBoard(opts, io, async (board) => {
         // v1 boards have no exec: eval runs statements too, it just sends the output at the end.
-        const out = await runStreamed(board, board.has('exec') ? 'exec' : 'eval', source, io, !opts.json);
+        const out = board.has('exec') ? await runStreamed(board, 'exec', source, io, !opts.json) : await runStreamed(board, 'eval', asStatements(source), io, !opts.json);
         if (opts.json) printJson(io, { output: out });
       });
     });

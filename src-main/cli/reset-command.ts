@@ -45,6 +45,10 @@ async function sendReset(board: BoardClient, mode: ResetMode): Promise<void> {
   }
 }
 
+function noStatusToFollow(prefix: string): MqbError {
+  return new MqbError('UNSUPPORTED', `${prefix} runs the original firmware, which publishes no status: its return cannot be waited for (reset without --wait, then check with \`mqboard eval 1\`)`, { board: prefix });
+}
+
 function waitForNewBoot(registry: FleetRegistry, prefix: string, before: BoardStatus, timeoutMs: number): Promise<BoardEntry> {
   return new Promise<BoardEntry>((resolve, reject) => {
     const onChange = (e: BoardEntry) => {
@@ -75,6 +79,7 @@ export function registerResetCommand(program: Command, io: CliIo): void {
       if (waitS !== undefined && (!Number.isFinite(waitS) || waitS <= 0)) throw new MqbError('USAGE', `--wait takes a positive number of seconds (got "${String(opts.wait)}")`);
       await withBoard(opts, io, async (board, { engine, conn, entry }) => {
         const before = entry.status!;
+        if (waitS !== undefined && entry.original) throw noStatusToFollow(board.prefix);
         const registry = engine.registry(conn.profile.id);
         // Listen before sending: a quick board could be back before we would start listening.
         const back = waitS === undefined ? undefined : waitForNewBoot(registry, board.prefix, before, waitS * 1000);

@@ -16,9 +16,12 @@ import { formatAge, formatDuration, table } from './table.js';
 const FLEET_LISTEN_MS = 2_000;
 const FLEET_QUIET_MS = 400;
 
+/** What the FW column says of a board on the original MQBoard firmware (it publishes no status). */
+export const ORIGINAL_FIRMWARE = 'original firmware';
+
 export function entryJson(e: BoardEntry): Record<string, unknown> {
   // state: online, asleep, overdue or offline (docs/cli.md); wakeAt: the expected wake (ms, this machine's clock).
-  return { prefix: e.prefix, ...(e.status ?? {}), state: e.state.state, ...(e.state.wakeAt !== undefined && { wakeAt: e.state.wakeAt }), lastSeen: e.lastSeen, ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }), ...(e.warning && { warning: e.warning }) };
+  return { prefix: e.prefix, ...(e.status ?? {}), state: e.state.state, ...(e.state.wakeAt !== undefined && { wakeAt: e.state.wakeAt }), lastSeen: e.lastSeen, ...(e.original && { original: true }), ...(e.crashes && { crashRecords: e.crashes }), ...(e.malformed && { malformed: e.malformed }), ...(e.warning && { warning: e.warning }) };
 }
 
 function lastSeen(s: BoardStatus | undefined, now: number): string {
@@ -45,7 +48,7 @@ function statusLines(e: BoardEntry, now: number): string {
     ['online', s.online ? 'yes' : s.asleep ? 'no (asleep)' : 'NO (last will)'],
     ['state', stateText(e, now)],
     ...(s.sleep ? [['duty cycle', `asleep ${formatDuration(s.sleep.period * 1000)}, awake ${formatDuration(s.sleep.awake * 1000)}`] as [string, string]] : []),
-    ['firmware', [s.project, s.fw].filter(Boolean).join(' ') || '-'],
+    ['firmware', e.original ? `${ORIGINAL_FIRMWARE} (no status: only what it answered is known)` : [s.project, s.fw].filter(Boolean).join(' ') || '-'],
     ['partition', `${s.partition || '-'}${s.pendingVerify ? ' (pending verify)' : ''}`],
     ['safe mode', s.safeMode ? `YES (${s.safeReason || 'no reason given'})` : 'no'],
     ['reset cause', s.resetCause || '-'],
@@ -69,7 +72,7 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
       e.prefix,
       !s ? '?' : s.online ? 'yes' : 'no',
       stateText(e, now),
-      s?.fw || '-',
+      e.original ? ORIGINAL_FIRMWARE : s?.fw || '-',
       s?.partition || '-',
       s?.safeMode ? `yes${s.safeReason ? ` (${s.safeReason})` : ''}` : 'no',
       String(e.crashes?.length ?? s?.crashes ?? 0),
@@ -120,7 +123,7 @@ export function registerStatusCommands(program: Command, io: CliIo): void {
         await collectUntilQuiet(registry, listenMs);
         const entries = registry.list().filter((e) => !conn.prefix || e.prefix === conn.prefix || e.prefix.startsWith(`${conn.prefix}/`));
         if (opts.json) printJson(io, entries.map(entryJson));
-        else io.stdout.write(entries.length ? fleetTable(entries, Date.now()) : 'no boards found (no retained status on this broker)\n');
+        else io.stdout.write(entries.length ? fleetTable(entries, Date.now()) : 'no boards found (no retained status on this broker, no original-firmware board heard)\n');
         if (!opts.json) io.stderr.write(fleetWarnings(entries));
       }, { discover: true });
     });

@@ -88,6 +88,19 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
   };
 }
 
+/**
+ * What is known of a board on the original firmware (protocol version 1) that publishes no status:
+ * it answered an eval or was heard on its log or reply topics, so it is online; the rest is
+ * unknown. Its commands are the version-1 ones.
+ */
+export function originalFirmwareStatus(prefix: string): BoardStatus {
+  return {
+    prefix, online: true, fw: '', project: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
+    boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {},
+    proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null,
+  };
+}
+
 function sleepInfo(v: unknown): SleepInfo | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;

@@ -79,6 +79,8 @@ export const BoardView = s.object({
   modules: s.record(s.string({ max: 500 }), { key: s.string({ min: 1, max: 100 }), max: 100 }),
   /** The last status could not be parsed: what was wrong (the previous values are kept). */
   malformed: s.optional(s.string({ max: 1_000 })),
+  /** The board runs the original MQBoard firmware (protocol 1) and publishes no status: only prefix, lastSeen, proto and caps are known. */
+  original: s.optional(s.boolean()),
   /** Something the operator should know: e.g. another board's prefix is nested in this one's. */
   warning: s.optional(s.string({ max: 1_000 })),
   /** online, asleep (a battery board between wakes), overdue (its wake is late) or offline: common/board-state.ts. */

@@ -43,6 +43,12 @@ export interface SendOptions {
   onAck?: (seq: number) => void;
   /** A message reached the broker (PUBACK). */
   onSent?: (seq: number, bytes: number) => void;
+  /**
+   * false: the board never sends SEQ (a version-1 `put`): the window then counts messages the
+   * broker has not acknowledged yet. What the board has not read waits in the broker's queue;
+   * TCP flow control, not this window, keeps it out of the board's heap.
+   */
+  boardAcks?: false;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -133,6 +139,7 @@ export class BoardClient {
     const what = `${cmd} on ${this.prefix}`;
     const window = opts.window ?? this.window;
     let acked = -1;
+    let brokerAcked = 0;
     let wake: (() => void) | undefined;
     const collector = new ResultCollector(() => inv, what);
     const inv: Invocation = this.invocation(cmd, id, opts.timeoutMs, opts.signal, (msg) => {
@@ -150,13 +157,16 @@ export class BoardClient {
       this.session.publish(topic, encodeFrame(seq, last, payload), { qos: 1 }).then(
         () => {
           inv.arm();
+          brokerAcked++;
           opts.onSent?.(seq, payload.length);
+          if (opts.boardAcks === false) wake?.();
         },
         (err: unknown) => inv.fail(asBrokerError(err, what)),
       );
     };
     try {
-      await this.stream(opts.chunks, window, () => acked, inv, publish, (w) => (wake = w));
+      const progress = opts.boardAcks === false ? () => brokerAcked - 1 : () => acked;
+      await this.stream(opts.chunks, window, progress, inv, publish, (w) => (wake = w));
     } catch (err) {
       inv.fail(err instanceof MqbError ? err : new MqbError('LOCAL_IO', `${what}: reading the data to send failed: ${(err as Error).message}`));
     }

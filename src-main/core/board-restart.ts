@@ -80,6 +80,7 @@ function waitForStatus(
 export async function resetAndWait(board: RestartBoard, registry: StatusSource, opts: RestartOptions = {}): Promise<RestartReport> {
   const { prefix } = board;
   const before = registry.get(prefix)?.status;
+  if (registry.get(prefix)?.original) throw new MqbError('UNSUPPORTED', `${prefix} runs the original firmware, which publishes no status: the reset cannot be followed (upgrade without --reset, then reset it)`, { board: prefix });
   if (!before) throw new MqbError('UNSUPPORTED', `${prefix} publishes no status: the reset cannot be followed`, { board: prefix });
   let sawOffline = false;
   const back = waitForStatus(registry, prefix, opts.timeoutMs ?? 60_000, opts.signal, (s) => {

@@ -7,6 +7,7 @@ import type { BoardStatus } from '../common/board-status.js';
 import { describeWake, isSleeping } from '../common/board-state.js';
 import type { SessionLike } from './board-invocation.js';
 import { BoardClient } from './board-client.js';
+import { probeOriginal } from './original-boards.js';
 import type { BrokerProfile } from './broker-profile.js';
 import { FleetRegistry } from './fleet-registry.js';
 import type { BoardEntry } from './fleet-registry.js';
@@ -143,16 +144,31 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Waits for the board's status, refuses an offline board (OFFLINE, unless `force`) and returns
-   * its client. NO_BOARD when no status arrives in time.
+   * its client. No status in time: probes for a board on the original firmware (which publishes
+   * none); NO_BOARD when that does not answer either.
    */
   async openBoard(profileId: string, prefix: string, opts: OpenBoardOptions = {}): Promise<{ client: BoardClient; entry: BoardEntry }> {
-    const entry = await this.registry(profileId).waitFor(prefix, opts.waitMs ?? DEFAULT_BOARD_WAIT_MS);
+    const entry = await this.statusOrProbe(profileId, prefix, opts.waitMs ?? DEFAULT_BOARD_WAIT_MS);
     if (!entry.status!.online && !opts.force) {
       if (opts.allowAsleep && isSleeping(entry.state.state)) return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
       if (isSleeping(entry.state.state)) throw new MqbError('OFFLINE', `${prefix} is ${sleepText(entry, this.now())}; use --wait-wake to run the command at its next wake`, { board: prefix, state: entry.state.state });
       throw new MqbError('OFFLINE', `${prefix} is offline (its last will is on the broker${describeLastSeen(entry.status!)}); use --force to send anyway`, { board: prefix });
     }
     return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
+  }
+
+  /** The board's entry from its status, or from an answer to the eval probe (original firmware). */
+  private async statusOrProbe(profileId: string, prefix: string, waitMs: number): Promise<BoardEntry> {
+    const registry = this.registry(profileId);
+    try {
+      return await registry.waitFor(prefix, waitMs);
+    } catch (e) {
+      if (!(e instanceof MqbError) || e.code !== 'NO_BOARD' || registry.get(prefix)?.malformed) throw e;
+      if (!(await probeOriginal(this.session(profileId), prefix, waitMs))) {
+        throw new MqbError('NO_BOARD', `${e.message.replace(/ \(run `.*$/, '')}, and no answer to an eval within ${waitMs / 1000} s (run \`mqboard fleet\` to list the boards)`, { board: prefix });
+      }
+      return registry.heardOriginal(prefix);
+    }
   }
 
   /** The board's log stream (one per board and profile; start() it to receive lines). */

@@ -63,20 +63,22 @@ describe('putFile', () => {
     expect(puts(session)).toHaveLength(1);
   });
 
-  it('on a version-1 board: 1,400-byte messages, no hash tail, then the hash read back through eval', async () => {
+  it('on a version-1 board: 1,400-byte messages into a temporary file, its hash read back through eval, then renamed by eval', async () => {
     const data = randomBytes(5000);
     const { b, session, client } = board(1);
     const evals: string[] = [];
     b.evalHandler = (code) => {
       evals.push(code);
-      const file = b.files.get('/x.bin')!;
+      if (code.includes('os.rename')) return '"OK"\n';
+      const file = b.files.get('/x.bin.mqbtmp')!;
       return `${JSON.stringify({ type: 'f', size: file.length, mtime: 0, sha256: sha(file) })}\n`;
     };
     const r = await putFile(client, '/x.bin', data);
     expect(r.verified).toBe('readback');
-    expect(puts(session)[0]!.topic).toMatch(/\/put\/[\w-]{8}\/\/x\.bin$/);
+    expect(puts(session)[0]!.topic).toMatch(/\/put\/[\w-]{8}\/\/x\.bin\.mqbtmp$/);
     expect(puts(session).map((p) => p.payload.length - 2)).toEqual([1400, 1400, 1400, 800]);
-    expect(evals[0]).toMatch(/_mqb_run\("\/x\.bin", True\)$/);
+    expect(evals[0]).toMatch(/_mqb_run\("\/x\.bin\.mqbtmp", True\)$/);
+    expect(evals[1]).toMatch(/_mqb_run\("\/x\.bin\.mqbtmp", "\/x\.bin"\)$/);
     b.evalHandler = () => JSON.stringify({ type: 'f', size: 5000, mtime: 0, sha256: '0'.repeat(64) });
     expect((await rejection(putFile(client, '/x.bin', data))).code).toBe('SHA_MISMATCH');
   });

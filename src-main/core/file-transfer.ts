@@ -1,7 +1,7 @@
 // Copies files to and from a board with an end-to-end SHA-256 check. Version 2: `put` carries
 // the hash in its tail and the board refuses a mismatch before the old file is replaced; `get`
 // is checked against the hash `stat` computes on the board. Version 1 (the original firmware):
-// the same commands without the tail, and the hash computed on the board through eval.
+// put into a temporary file, its hash computed on the board through eval, then renamed by eval.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -37,15 +37,46 @@ function mismatch(board: TransferBoard, what: string, expected: string, got: str
 /** Writes `data` to `remote` on the board; rejects with SHA_MISMATCH when it did not arrive intact. */
 export async function putFile(board: TransferBoard, remote: string, data: Uint8Array, opts: TransferOptions = {}): Promise<TransferResult> {
   const sha = sha256Hex(data);
+  const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
+  if (isV2(board)) {
+    await sendPut(board, putTail(remote, sha), remote, data, opts);
+    return { path: remote, bytes: data.length, sha256: sha, verified: 'board' };
+  }
+  // The original firmware writes straight into the file it is given. Without eval there is no
+  // way around that, nor any check.
+  if (!board.caps.includes('eval')) {
+    await sendPut(board, remote, remote, data, opts);
+    return { path: remote, bytes: data.length, sha256: sha, verified: 'none' };
+  }
+  // With eval: into a temporary file, checked there, then renamed over the target, so an
+  // interrupted or corrupted upload leaves the old file as it was.
+  const tmp = `${remote}${V1_PUT_SUFFIX}`;
+  await sendPut(board, tmp, remote, data, opts);
+  const bfs = new BoardFs(board, timing);
+  const st = await bfs.stat(tmp, { sha: true });
+  if (st.sha256 !== sha) {
+    await bfs.rm(tmp).catch(() => {});
+    throw mismatch(board, `put ${remote}`, sha, st.sha256 ?? 'nothing');
+  }
+  await renameOver(bfs, tmp, remote);
+  return { path: remote, bytes: data.length, sha256: sha, verified: 'readback' };
+}
+
+/** The temporary name of a version-1 put (the same one our firmware uses for its own). */
+export const V1_PUT_SUFFIX = '.mqbtmp';
+
+/** Streams one put (version 1: without waiting for SEQ, which its put never sends); expects OK. */
+async function sendPut(board: TransferBoard, tail: string, remote: string, data: Uint8Array, opts: TransferOptions): Promise<void> {
   const v2 = isV2(board);
   const meter = new ProgressMeter(data.length, opts.now ? { now: opts.now } : {});
   let done = 0;
   opts.onProgress?.(meter.update(0));
-  const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
   const reply = await board.send('put', {
-    tail: v2 ? putTail(remote, sha) : remote,
+    tail,
     chunks: chunkBytes(data, v2 ? V2_CHUNK : V1_CHUNK),
-    ...timing,
+    ...(!v2 && { boardAcks: false as const }),
+    ...(opts.signal && { signal: opts.signal }),
+    ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }),
     onSent: (_seq, bytes) => {
       done += bytes;
       opts.onProgress?.(meter.update(done));
@@ -53,12 +84,20 @@ export async function putFile(board: TransferBoard, remote: string, data: Uint8A
   });
   const text = decodeText(reply).trim();
   if (text !== 'OK') throw new MqbError('PROTOCOL', `put ${remote} on ${board.prefix}: the board answered "${text.slice(0, 80)}" instead of OK`);
-  if (v2) return { path: remote, bytes: data.length, sha256: sha, verified: 'board' };
-  // The original firmware writes straight into the file: all we can do is check it afterwards.
-  if (!board.caps.includes('eval')) return { path: remote, bytes: data.length, sha256: sha, verified: 'none' };
-  const st = await new BoardFs(board, timing).stat(remote, { sha: true });
-  if (st.sha256 !== sha) throw mismatch(board, `put ${remote}`, sha, st.sha256 ?? 'nothing');
-  return { path: remote, bytes: data.length, sha256: sha, verified: 'readback' };
+}
+
+/**
+ * os.rename replaces the target on LittleFS; FAT refuses (EEXIST): the old file is then removed
+ * first, the only moment without it (the new one is complete and checked by then).
+ */
+async function renameOver(bfs: BoardFs, from: string, to: string): Promise<void> {
+  try {
+    await bfs.mv(from, to);
+  } catch (e) {
+    if (!(e instanceof MqbError && e.code === 'BOARD_ERROR' && e.message.startsWith('EEXIST'))) throw e;
+    await bfs.rm(to);
+    await bfs.mv(from, to);
+  }
 }
 
 /** Reads `remote` from the board, checked against the SHA-256 the board computes. */

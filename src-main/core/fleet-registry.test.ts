@@ -16,7 +16,7 @@ async function started(clock = () => 1000) {
 describe('FleetRegistry', () => {
   it('discovers boards with 1 to 3 prefix levels from retained status, and their crash records', async () => {
     const { s, r } = await started();
-    expect(s.subscriptions.map((x) => x.filter).sort()).toEqual(['+/+/+/mqb/crash', '+/+/+/mqb/status', '+/+/mqb/crash', '+/+/mqb/status', '+/mqb/crash', '+/mqb/status']);
+    expect(s.subscriptions.map((x) => x.filter).sort()).toEqual(['+/+/+/log', '+/+/+/mqb/crash', '+/+/+/mqb/reply/+/+', '+/+/+/mqb/status', '+/+/log', '+/+/mqb/crash', '+/+/mqb/reply/+/+', '+/+/mqb/status', '+/log', '+/mqb/crash', '+/mqb/reply/+/+', '+/mqb/status']);
     const added: string[] = [];
     r.on('board-added', (e) => added.push(e.prefix));
     s.deliver('sim/sim-01/mqb/status', status(), { retain: true, dup: false });
@@ -28,6 +28,18 @@ describe('FleetRegistry', () => {
     expect(e.status?.caps).toEqual(['eval', 'ls']);
     expect(e.lastSeen).toBe(1000);
     expect(e.crashes).toEqual([{ t: 5, boot: 2, where: 'task', error: 'ValueError: bad', trace: 'Traceback (most recent call last):\n  File "x"\nValueError: bad\n' }]);
+  });
+
+  it('lists a board heard on its log or replies without any status as original firmware, until a status arrives', async () => {
+    const { s, r } = await started();
+    s.deliver('esp32/orig/log', 'I 5 main: hello');
+    s.deliver('solo/mqb/reply/out/abcdefgh', 'x');
+    expect(r.list().map((e) => [e.prefix, e.original, e.status?.proto, e.state.state])).toEqual([['esp32/orig', true, 1, 'online'], ['solo', true, 1, 'online']]);
+    s.deliver('solo/mqb/status', status());
+    expect(r.get('solo')?.original).toBeUndefined();
+    expect(r.get('solo')?.status?.proto).toBe(2);
+    s.deliver('solo/log', 'I 6 main: still ours');
+    expect(r.get('solo')?.original).toBeUndefined();
   });
 
   it('keeps the previous status when a new one is malformed, and removes a board on an empty retained status', async () => {

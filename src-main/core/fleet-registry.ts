@@ -1,8 +1,10 @@
 // The boards a broker knows, from their retained status (<prefix>/mqb/status) and crash records
 // (<prefix>/mqb/crash): discovered with wildcard patterns, or tracked one prefix at a time (the
 // CLI talks to one board and should not read the whole fleet's retained messages for that).
+// Boards on the original firmware publish no status: they are added when heard (their log and
+// reply topics, original-boards.ts) or when they answer the engine's eval probe.
 import { EventEmitter } from 'node:events';
-import { parseBoardStatus } from '../common/board-status.js';
+import { originalFirmwareStatus, parseBoardStatus } from '../common/board-status.js';
 import { boardState } from '../common/board-state.js';
 import type { BoardStateInfo } from '../common/board-state.js';
 import type { BoardStatus, CrashRecord } from '../common/board-status.js';
@@ -10,6 +12,7 @@ import { MqbError } from '../common/errors.js';
 import { DEFAULT_DISCOVERY, decodeText, prefixOfStatusTopic, TOPIC } from '../common/protocol.js';
 import type { SessionLike } from './board-invocation.js';
 import { parseCrashRecords } from './crash-records.js';
+import { watchOriginalBoards } from './original-boards.js';
 import { PrefixNesting } from './prefix-nesting.js';
 import { StateTimer } from './state-timer.js';
 
@@ -25,6 +28,11 @@ export interface BoardEntry {
   warning?: string;
   /** Online, asleep, overdue or offline (common/board-state.ts), kept current by the registry. */
   state: BoardStateInfo;
+  /**
+   * The board runs the original firmware (protocol version 1) and publishes no status: `status`
+   * is then what is known (originalFirmwareStatus), and `lastSeen` when it was last heard.
+   */
+  original?: true;
 }
 
 export interface FleetRegistryEvents {
@@ -39,6 +47,8 @@ export interface FleetRegistryOptions {
 }
 
 const CRASH_SUFFIX = '/mqb/crash';
+/** An original board heard again updates its "last seen" at most this often (its log may be chatty). */
+const HEARD_EVERY_MS = 5_000;
 
 export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   private readonly boards = new Map<string, BoardEntry>();
@@ -67,6 +77,31 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
         this.unsubs.push(await this.session.subscribe(crash, (t, p) => this.onCrash(t, p), 1));
       }
     }
+    this.unsubs.push(...(await watchOriginalBoards(this.session, patterns, (prefix) => this.heardOriginal(prefix))));
+  }
+
+  /**
+   * A board without a status was heard (its log or replies) or answered the probe: an original
+   * firmware board. A board that has a status stays as it is (only its "last seen" moves).
+   */
+  heardOriginal(prefix: string): BoardEntry {
+    const now = this.clock();
+    const known = this.boards.get(prefix);
+    if (known?.status) {
+      if (known.original && now - known.lastSeen >= HEARD_EVERY_MS) {
+        known.lastSeen = now;
+        this.emit('board-changed', known);
+      }
+      return known;
+    }
+    const entry: BoardEntry = { prefix, status: originalFirmwareStatus(prefix), original: true, lastSeen: now, state: { state: 'online' } };
+    if (known) {
+      Object.assign(known, entry);
+      this.emit('board-changed', known);
+      return known;
+    }
+    this.addEntry(entry);
+    return entry;
   }
 
   /** Follows one board by its exact topics (any number of prefix levels). */
@@ -172,6 +207,7 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       entry.status = status;
       entry.lastSeen = this.clock();
       delete entry.malformed;
+      delete entry.original; // it publishes a status after all
       this.updateState(entry);
       this.emit('board-changed', entry);
     } else {

@@ -48,8 +48,8 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
       <div role="gridcell" title={broker}>
         {broker}
       </div>
-      <div role="gridcell" title={`${r.project} ${r.fw}`} data-testid="cell-fw">
-        {r.fw || '—'}
+      <div role="gridcell" title={r.original ? 'The original MQBoard firmware: it publishes no status, so only what it answers is known' : `${r.project} ${r.fw}`} data-testid="cell-fw">
+        {r.original ? <span className="badge">original firmware</span> : r.fw || '—'}
       </div>
       <div role="gridcell" data-testid="cell-partition">
         {r.partition || '—'} {r.pendingVerify && <span className="badge warn" title="Running a new image that is not confirmed yet: it rolls back at the next reset unless confirmed">verify</span>}
