@@ -67,6 +67,10 @@ interface Connection {
 }
 
 export const DEFAULT_BOARD_WAIT_MS = 3_000;
+/** How long a command waits for a status before it also probes for an original-firmware board. */
+const PROBE_AFTER_MS = 500;
+
+const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly connections = new Map<string, Connection>();
@@ -157,18 +161,29 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { client: this.board(profileId, prefix, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), entry };
   }
 
-  /** The board's entry from its status, or from an answer to the eval probe (original firmware). */
+  /**
+   * The board's entry from its status, or from an answer to the eval probe (original firmware).
+   * The probe starts after a short head start, while the status may still come: a retained
+   * status arrives within a round trip of the subscription, and a board without one should not
+   * cost every command the whole wait. A status that arrives while the probe runs wins.
+   */
   private async statusOrProbe(profileId: string, prefix: string, waitMs: number): Promise<BoardEntry> {
     const registry = this.registry(profileId);
-    try {
-      return await registry.waitFor(prefix, waitMs);
-    } catch (e) {
-      if (!(e instanceof MqbError) || e.code !== 'NO_BOARD' || registry.get(prefix)?.malformed) throw e;
-      if (!(await probeOriginal(this.session(profileId), prefix, waitMs))) {
-        throw new MqbError('NO_BOARD', `${e.message.replace(/ \(run `.*$/, '')}, and no answer to an eval within ${waitMs / 1000} s (run \`mqboard fleet\` to list the boards)`, { board: prefix });
-      }
-      return registry.heardOriginal(prefix);
-    }
+    type Outcome = { entry: BoardEntry } | { error: unknown };
+    const status: Promise<Outcome> = registry.waitFor(prefix, waitMs).then((entry) => ({ entry }), (error: unknown) => ({ error }));
+    const noBoard = (o: Outcome): boolean => 'error' in o && o.error instanceof MqbError && o.error.code === 'NO_BOARD' && !registry.get(prefix)?.malformed;
+    const early = await Promise.race([status, delay(Math.min(PROBE_AFTER_MS, waitMs))]);
+    if (early && 'entry' in early) return early.entry;
+    if (early && !noBoard(early)) throw (early as { error: unknown }).error;
+    const answered = await probeOriginal(this.session(profileId), prefix, waitMs);
+    const late = registry.get(prefix);
+    if (late?.status) return late;
+    if (answered) return registry.heardOriginal(prefix);
+    const outcome = await status;
+    if ('entry' in outcome) return outcome.entry;
+    if (!noBoard(outcome)) throw outcome.error;
+    const e = outcome.error as MqbError;
+    throw new MqbError('NO_BOARD', `${e.message.replace(/ \(run `.*$/, '')}, and no answer to an eval within ${waitMs / 1000} s (run \`mqboard fleet\` to list the boards)`, { board: prefix });
   }
 
   /** The board's log stream (one per board and profile; start() it to receive lines). */
