@@ -70,7 +70,12 @@ export const DEFAULT_BOARD_WAIT_MS = 3_000;
 /** How long a command waits for a status before it also probes for an original-firmware board. */
 const PROBE_AFTER_MS = 500;
 
-const delay = (ms: number): Promise<undefined> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pause that does not keep the process alive (the CLI exits once its command is done). */
+const delay = (ms: number): Promise<undefined> =>
+  new Promise((resolve) => {
+    const t: unknown = setTimeout(resolve, ms);
+    (t as { unref?: () => void }).unref?.();
+  });
 
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly connections = new Map<string, Connection>();
