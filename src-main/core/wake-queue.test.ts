@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MqbError } from '../common/errors.js';
 import { decodeText } from '../common/protocol.js';
 import { Engine } from './engine.js';
@@ -105,16 +105,27 @@ describe('WakeQueue', () => {
     await engine.close();
   });
 
-  it('waitForWake resolves at the online status, fails for a board that drops off', async () => {
-    const { board, engine } = await rig();
-    const registry = engine.registry('p1');
-    const woke = waitForWake(registry, board.prefix, { timeoutMs: 1000 });
-    board.wake();
-    expect((await woke).state.state).toBe('online');
-    board.sleep();
-    const dropped = waitForWake(registry, board.prefix, { timeoutMs: 1000 }).catch((e: MqbError) => e.code);
-    board.session.deliver(`${board.prefix}/mqb/status`, JSON.stringify({ online: false }));
-    expect(await dropped).toBe('OFFLINE');
-    await engine.close();
+  it('waitForWake resolves at the online status; a will after the sleep announcement waits on; fails once the board missed its wakes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { board, engine } = await rig();
+      const registry = engine.registry('p1');
+      const woke = waitForWake(registry, board.prefix, { timeoutMs: 1000 });
+      board.wake();
+      expect((await woke).state.state).toBe('online');
+      board.sleep();
+      let outcome: string | undefined;
+      void waitForWake(registry, board.prefix, { timeoutMs: 60_000 }).then(() => (outcome = 'woke'), (e: MqbError) => (outcome = e.code));
+      // The DISCONNECT before the sleep got lost: the broker fires the will. Still asleep.
+      board.session.deliver(`${board.prefix}/mqb/status`, JSON.stringify({ online: false }));
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(outcome).toBeUndefined();
+      // Wake at 10 s + 5 s margin, then a whole period more: it missed two wakes.
+      await vi.advanceTimersByTimeAsync(16_000);
+      expect(outcome).toBe('OFFLINE');
+      await engine.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
