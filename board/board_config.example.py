@@ -21,3 +21,6 @@ status_interval = 60  # seconds between status refreshes
 # ring/boot_log: bytes of published lines kept for a console that connects late (`logs` command)
 log = {"console": "info", "mqtt": "info", "boot_console": "debug", "boot_mqtt": "debug", "ring": 1536, "boot_log": 1024}
 modules = {"blinky": {"pin": 2, "period_ms": 1000}}
+# Signed updates (docs/signing.md): the keys this board trusts (`mqboard keys show NAME` prints
+# this entry); with require, put and ota without a good signature are refused.
+# signing = {"require": True, "keys": {"<key id>": "<base64 modulus>"}}

@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import os
 import mqb_fs
+import mqb_sign
 import mqb_xfer
 from mqb_reply import CHUNK, MAX_CHUNK, Out, later
 from mqb_xfer import Refused
@@ -48,6 +49,7 @@ def _hex(h):
 
 class _Put(mqb_xfer.Upload):
     def __init__(self, tail):
+        sig, tail = mqb_sign.split(tail)
         self.sha = None
         if tail.startswith("sha256="):
             self.sha, _, tail = tail[7:].partition("/")
@@ -56,6 +58,9 @@ class _Put(mqb_xfer.Upload):
                 raise Refused("put: sha256= takes 64 hex digits")
         if not tail or tail.endswith("/"):
             raise Refused("put needs a file path")
+        if sig is not None and self.sha is None:
+            raise Refused("put: a signature needs sha256= (it signs the content's SHA-256)")
+        mqb_sign.check(sig, "put", tail, self.sha)  # before a byte is written; the SHA check at the end binds the content
         self.key = tail
         self.tmp = tail + _TMP
         self.f = None

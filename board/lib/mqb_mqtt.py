@@ -37,7 +37,7 @@ _DUP = const(0x08)
 _RECENT = const(32)
 _PUSHBACK = const(2048)  # bytes poll_sync() may hold for the reader task, plus one reader chunk
 _RX_CHUNK = const(1024)  # the reader task's reads after a wait; what poll_sync() leaves room for
-_TOPIC_MAX = const(256)  # longest topic accepted in a PUBLISH
+_TOPIC_MAX = const(768)  # longest topic accepted in a PUBLISH (a signed put's carries a ~350-character signature)
 _ACKS = const(16)  # PUBACKs queued at most, at the start of the send buffer
 _SLICE_MS = const(20)  # the reader yields to other tasks at least this often during a burst
 _TX = const(384)  # queued PUBACKs and a PUBLISH that fits go in one write (a SEQ reply, a log line)
@@ -673,8 +673,10 @@ class MQTTClient:
             at = 0
         tlen = (buf[0] << 8) | buf[1]
         head = tlen + (2 if qos else 0)
-        if tlen > _TOPIC_MAX or head > n - 2 or qos > 1:
+        if head > n - 2 or qos > 1:
             raise MQTTError("malformed PUBLISH")
+        if tlen > _TOPIC_MAX:
+            return await self._drop_long(at, tlen, qos, n)
         if not at:
             await self._readinto(buf[:head])
         topic = self._topic(buf[at : at + tlen])
@@ -708,6 +710,20 @@ class MQTTClient:
                         except Exception as e:
                             log.exc(e, "handler for %s failed", topic)
         if qos and self._puback(pid):
+            await self._send_acks()
+
+    async def _drop_long(self, at, tlen, qos, n):
+        # Well formed, but a topic longer than we keep: acknowledged and dropped with a warning.
+        # Closing the connection instead would have the broker redeliver it at every reconnect.
+        buf = self._rmv
+        if not at:
+            await self._skip(tlen)
+            if qos:
+                await self._readinto(buf[:2])
+            await self._skip(n - 2 - tlen - (2 if qos else 0))
+            at = -tlen  # the packet id, if any, is at buf[0:2] now
+        log.warning("dropped a message with a %d-byte topic: at most %d", tlen, _TOPIC_MAX)
+        if qos and self._puback((buf[at + tlen] << 8) | buf[at + tlen + 1]):
             await self._send_acks()
 
     def _topic(self, t):

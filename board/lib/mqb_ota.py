@@ -1,4 +1,4 @@
-# Firmware upgrades over MQTT (docs/protocol.md): `ota <sha>[/<offset>]` streams an ESP-IDF app
+# Firmware upgrades over MQTT (docs/protocol.md): `ota [sig=<signature>/]<sha>[/<offset>]` streams an ESP-IDF app
 # image into the next OTA app partition, `otastat <sha>` tells how much of it is already there.
 # The image goes through one 4 KB block buffer: each full block is erased and written
 # (Partition.writeblocks without offset erases first), the last one padded with 0xFF, and the
@@ -17,6 +17,7 @@ import os
 from binascii import crc32
 from micropython import const
 import mqb_log
+import mqb_sign
 import mqb_xfer
 from mqb_xfer import Refused
 
@@ -78,8 +79,10 @@ class _Ota(mqb_xfer.Upload):
     key = "the firmware partition"
 
     def __init__(self, tail):
+        sig, tail = mqb_sign.split(tail)
         sha, _, offset = tail.partition("/")
         self.sha = _sha(sha)
+        mqb_sign.check(sig, "ota", "", self.sha)  # before a byte is written; the SHA check binds the image before set_boot
         try:
             self.offset = int(offset or "0")
         except ValueError:

@@ -11,7 +11,7 @@ import mqb_state
 
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
 CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
-        "reset", "crashlog", "feed", "tty", "logs"]
+        "reset", "crashlog", "feed", "tty", "logs", "sig"]
 # Messages a sender may stream ahead of the last SEQ (version 1: 16). Uploads are handled one
 # message at a time as they are read, so this costs no heap: the messages wait in the broker.
 # More in flight keeps the board busy while acknowledgements travel.
@@ -78,6 +78,9 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     }
     if wifi is not None and hasattr(wifi, "info"):
         s["wifi"] = wifi.info()
+    sg = getattr(sys.modules.get("board_config"), "signing", None)
+    if sg:  # which keys it trusts (ids only) and whether it refuses unsigned updates (mqb_sign)
+        s["signing"] = {"require": bool(sg.get("require")), "keys": list(sg.get("keys", {}))}
     if duty is not None:
         s["sleep"] = duty.info()
         s["caps"] = CAPS + ["awake"]

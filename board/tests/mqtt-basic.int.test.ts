@@ -65,4 +65,19 @@ describe.each(BROKER_KINDS)('board MQTT client against %s', (kind) => {
     expect(got.filter((m) => m.startsWith('b/up/sync'))).toEqual(['b/up/sync=two', 'b/up/sync=three']);
     await peer.endAsync();
   });
+
+  it('drops a message whose topic is too long to keep, acknowledged, and stays connected', async () => {
+    const { board, peer } = await connectedBoard('b3');
+    await probeAsync(board, 'c.subscribe("b/down/#", lambda t, m, r, d: rx.append((len(t), bytes(m).decode())))');
+    const connects = await board.probeJson<number>('c.connects');
+    const long = `b/down/${'x'.repeat(900)}`; // past the 768 bytes the client keeps
+    await peer.publishAsync(long, 'too long', { qos: 1 }); // resolves on the board's PUBACK, via the broker
+    await peer.publishAsync(long, 'small packet', { qos: 0 });
+    await peer.publishAsync(`b/down/${'y'.repeat(700)}`, 'fits', { qos: 1 });
+    const deadline = Date.now() + 5000;
+    while ((await board.probeJson<unknown[]>('rx')).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await board.probeJson('rx')).toEqual([[707, 'fits']]);
+    expect(await board.probeJson('(c.connected, c.connects)')).toEqual([true, connects]);
+    await peer.endAsync();
+  });
 });

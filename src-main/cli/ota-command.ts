@@ -20,11 +20,13 @@ import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, boardWaitMs, optionsOf, printJson, withEngine } from './cli-context.js';
 import type { GlobalOptions } from './cli-context.js';
 import { addQuietOption, alreadyReported, describeTransfer, progressFor, withCancel } from './transfer-common.js';
+import { addSignOption, signerOf } from './keys-command.js';
 
 interface OtaCliOptions extends Omit<GlobalOptions, 'prefix' | 'topic'> {
   prefix?: string | string[];
   topic?: string | string[];
   quiet?: boolean;
+  sign?: string;
   reset?: boolean;
   resetWait: string;
   confirmTimeout?: string;
@@ -95,9 +97,9 @@ function resultLine(r: OtaResult): string {
 }
 
 export function registerOtaCommand(program: Command, io: CliIo): void {
-  const cmd = addQuietOption(addConnectionOptions(program.command('ota')
+  const cmd = addSignOption(addQuietOption(addConnectionOptions(program.command('ota')
     .argument('<image>', 'the firmware: an ESP32 app image (.bin), e.g. from `mqboard image build`')
-    .description('upgrade the firmware over the air: one board (-p), several (-p repeated), or a glob (-p \'sim/*\')')))
+    .description('upgrade the firmware over the air: one board (-p), several (-p repeated), or a glob (-p \'sim/*\')'))))
     .option('--reset', 'reset each board after its upload and wait until it is back with the new firmware')
     .option('--reset-wait <seconds>', 'with --reset: how long a board may take to come back', '60')
     .option('--confirm-timeout <seconds>', 'with --reset: also wait until the board confirms the new firmware (a healthy boot)')
@@ -116,6 +118,7 @@ export function registerOtaCommand(program: Command, io: CliIo): void {
     if (confirmMs !== undefined && !opts.reset) throw new MqbError('USAGE', '--confirm-timeout needs --reset (the new firmware only runs after a reset)');
     const image = await readLocal(file);
     const checked = checkOtaImage(image, file);
+    const sign = signerOf(opts, io);
     const display = progressFor(io, opts);
     if (!opts.json) display.print(io.stdout, `${file}: ${checked.project || '?'} ${checked.version || '?'}, ${formatBytes(checked.size)}, SHA-256 ${checked.sha256.slice(0, 16)}…`);
     const connOpts = { ...opts, prefix: patterns.length === 1 && !isGlob(patterns[0]!) ? patterns[0] : undefined, topic: undefined } as GlobalOptions;
@@ -133,7 +136,7 @@ export function registerOtaCommand(program: Command, io: CliIo): void {
         });
         const jobs: OtaJob[] = boards.map((board) => ({ board, image, sha256: checked.sha256 }));
         const results = await ota.start(jobs, {
-          concurrency, attempts, signal, resume: opts.resume, timeoutMs: conn.timeoutMs,
+          concurrency, attempts, signal, resume: opts.resume, timeoutMs: conn.timeoutMs, ...(sign && { sign }),
           // Battery boards: kept awake while bytes flow; a wake that ends early is waited for (--timeout each).
           ...wakeHooks(() => registry, conn.timeoutMs),
           ...(opts.reset && {

@@ -7,6 +7,7 @@ import type { CliIo } from './cli-io.js';
 import { registerEvalCommands } from './eval-command.js';
 import { registerFsCommands } from './fs-commands.js';
 import { registerImageCommands } from './image-command.js';
+import { registerKeysCommands } from './keys-command.js';
 import { registerReplCommand } from './repl-command.js';
 import { registerResetCommand } from './reset-command.js';
 import { registerSimCommands } from './sim-command.js';
@@ -40,6 +41,7 @@ Exit codes: ${Object.entries(EXIT_CODES).map(([k, v]) => `${v} ${k}`).join(', ')
   registerTransferCommands(program, io);
   registerSimCommands(program);
   registerImageCommands(program);
+  registerKeysCommands(program, io);
   return program;
 }
 

@@ -12,13 +12,14 @@ import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, optionsOf, printJson, withBoard } from './cli-context.js';
 import type { GlobalOptions } from './cli-context.js';
 import { addQuietOption, alreadyReported, progressFor, withCancel } from './transfer-common.js';
+import { addSignOption, signerOf } from './keys-command.js';
 
-type SyncCliOptions = GlobalOptions & { quiet?: boolean; delete?: boolean; pull?: boolean; dryRun?: boolean };
+type SyncCliOptions = GlobalOptions & { quiet?: boolean; delete?: boolean; pull?: boolean; dryRun?: boolean; sign?: string };
 
 export function registerSyncCommand(program: Command, io: CliIo): void {
-  addQuietOption(addConnectionOptions(program.command('sync')
+  addSignOption(addQuietOption(addConnectionOptions(program.command('sync')
     .argument('<spec>', 'the sync spec file; source paths in it are relative to its directory')
-    .description('bring the board in line with a sync spec (only files whose SHA-256 differs are sent)')))
+    .description('bring the board in line with a sync spec (only files whose SHA-256 differs are sent)'))))
     .option('-n, --dry-run', 'print the plan (put, skip, delete, check lines) and change nothing')
     .option('--delete', 'also remove files in the spec\'s target directories that it does not list (never the board\'s config or secrets)')
     .option('--pull', 'copy the board\'s files to the local tree instead')
@@ -32,6 +33,7 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
         throw new MqbError('LOCAL_IO', `cannot read the sync spec ${specFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
       }
       const specDir = path.dirname(path.resolve(specFile));
+      const sign = signerOf(opts, io);
       await withBoard(opts, io, (board, ctx) =>
         withCancel(io, async (signal) => {
           const bfs = new BoardFs(board, { timeoutMs: ctx.conn.timeoutMs, signal });
@@ -48,6 +50,7 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
           try {
             await runSync(bfs, plan, specDir, {
               signal,
+              ...(sign && { sign }),
               timeoutMs: ctx.conn.timeoutMs,
               onAction: (a) => {
                 if (!opts.json && a.op !== 'skip') display.print(io.stdout, describeAction(a));

@@ -16,8 +16,10 @@ import { registerOtaCommand } from './ota-command.js';
 import type { ProgressDisplay } from './progress.js';
 import { registerSyncCommand } from './sync-command.js';
 import { addQuietOption, describeTransfer, progressFor, withCancel } from './transfer-common.js';
+import type { UpdateSigner } from '../common/signing.js';
+import { addSignOption, signerOf } from './keys-command.js';
 
-type Options = GlobalOptions & { quiet?: boolean };
+type Options = GlobalOptions & { quiet?: boolean; sign?: string };
 /** Prints one result line for people (nothing with --json). */
 type ResultOut = (line: string) => void;
 
@@ -55,7 +57,7 @@ function localPlan(local: string, remote: string | undefined): Array<{ local: st
   return out;
 }
 
-async function putAll(board: BoardClient, files: Array<{ local: string; remote: string; data: Uint8Array }>, display: ProgressDisplay, out: ResultOut, timeoutMs: number, signal: AbortSignal) {
+async function putAll(board: BoardClient, files: Array<{ local: string; remote: string; data: Uint8Array }>, display: ProgressDisplay, out: ResultOut, timeoutMs: number, signal: AbortSignal, sign: UpdateSigner | undefined) {
   const bfs = new BoardFs(board, { timeoutMs, signal });
   const dirs = [...new Set(files.map((f) => f.remote.slice(0, f.remote.lastIndexOf('/'))).filter(Boolean))];
   // As with cp: a tree is created; a single file goes where it is told (into a directory with
@@ -67,7 +69,7 @@ async function putAll(board: BoardClient, files: Array<{ local: string; remote: 
   for (const f of files) {
     const t0 = performance.now();
     const label = `${board.prefix}:${f.remote}`;
-    const r = await putFile(board, f.remote, f.data, { signal, timeoutMs, onProgress: (p) => display.update(label, label, p, 'sending') });
+    const r = await putFile(board, f.remote, f.data, { signal, timeoutMs, onProgress: (p) => display.update(label, label, p, 'sending'), ...(sign && { sign }) });
     display.done(label);
     out(`${f.local} -> ${label}: ${describeTransfer(r.bytes, performance.now() - t0)}, ${CHECKED[r.verified]}`);
     results.push({ local: f.local, remote: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified });
@@ -108,21 +110,22 @@ export function registerTransferCommands(program: Command, io: CliIo): void {
       );
     });
 
-  addQuietOption(addConnectionOptions(program.command('put')
+  addSignOption(addQuietOption(addConnectionOptions(program.command('put')
     .argument('<local>', 'a local file, or a directory (copied with everything in it)')
     .argument('[remote]', 'where on the board (default: /<name>; a path ending in / keeps the name)')
-    .description('copy a file or directory to the board (SHA-256 checked; the old file stays when the new one did not arrive intact)')))
+    .description('copy a file or directory to the board (SHA-256 checked; the old file stays when the new one did not arrive intact)'))))
     .action(async (local: string, remote: string | undefined, _o: unknown, cmd: Command) => {
       const opts = optionsOf(cmd) as Options;
       // Everything local is read before connecting: a missing file is LOCAL_IO, nothing is sent.
       const plan = localPlan(local, remote);
       const files = await Promise.all(plan.map(async (p) => ({ ...p, data: await readLocal(p.local) })));
+      const sign = signerOf(opts, io); // a missing key is LOCAL_IO before anything is sent
       await withBoard(opts, io, (board, ctx) =>
         withCancel(io, async (signal) => {
           const display = progressFor(io, opts);
           try {
             const out: ResultOut = (line) => !opts.json && display.print(io.stdout, line);
-            const results = await putAll(board, files, display, out, ctx.conn.timeoutMs, signal);
+            const results = await putAll(board, files, display, out, ctx.conn.timeoutMs, signal, sign);
             if (opts.json) printJson(io, { ok: true, board: board.prefix, files: results });
           } finally {
             display.close();

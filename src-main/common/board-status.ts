@@ -2,6 +2,7 @@
 // defensively: a board in the field may run the original firmware, an older version of ours,
 // or publish garbage. Pure TypeScript.
 import { MAX_WINDOW, MIN_WINDOW, PROTO_V1, V1_CAPS, WINDOW } from './protocol.js';
+import { KEY_ID } from './signing.js';
 
 export interface BoardStatus {
   prefix: string;
@@ -31,6 +32,8 @@ export interface BoardStatus {
   asleep: boolean;
   /** The duty cycle of a battery board (in every status it publishes), or null. */
   sleep: SleepInfo | null;
+  /** Signed updates (docs/signing.md): the keys it trusts and whether it refuses unsigned ones; absent when not configured. */
+  signing?: { require: boolean; keys: string[] };
 }
 
 export interface SleepInfo {
@@ -85,7 +88,15 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     t: num(o.t),
     asleep: o.online === false && bool(o.asleep),
     sleep: sleepInfo(o.sleep),
+    ...signingInfo(o.signing),
   };
+}
+
+function signingInfo(v: unknown): { signing?: { require: boolean; keys: string[] } } {
+  if (typeof v !== 'object' || v === null) return {};
+  const o = v as Record<string, unknown>;
+  const keys = Array.isArray(o.keys) ? o.keys.filter((k): k is string => typeof k === 'string' && KEY_ID.test(k)).slice(0, 16) : [];
+  return { signing: { require: o.require === true, keys } };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The MQBoard wire protocol (docs/protocol.md): topics, framing, flow control and the status
 // message. Pure TypeScript, shared by the console engine, the CLI and the renderer.
 
+import { sigSegment } from './signing.js';
 export const PROTO_V1 = 1;
 export const PROTO_V2 = 2;
 /** What a board that never announced capabilities (an original MQBoard) can do. */
@@ -111,10 +112,10 @@ export function newCommandId(random: (bytes: Uint8Array) => Uint8Array = (b) => 
   return s;
 }
 
-/** The tail of a v2 put that verifies the content. */
-export const putTail = (path: string, sha256?: string) => (sha256 ? `sha256=${sha256}/${path}` : path);
-/** The tail of an ota, resuming at `offset` when it is not 0 (v2). */
-export const otaTail = (sha256: string, offset = 0) => (offset ? `${sha256}/${offset}` : sha256);
+/** The tail of a v2 put that verifies the content, signed when `sig` is given (common/signing.ts). */
+export const putTail = (path: string, sha256?: string, sig?: string) => `${sigSegment(sig)}${sha256 ? `sha256=${sha256}/${path}` : path}`;
+/** The tail of an ota, resuming at `offset` when it is not 0 (v2), signed when `sig` is given. */
+export const otaTail = (sha256: string, offset = 0, sig?: string) => `${sigSegment(sig)}${offset ? `${sha256}/${offset}` : sha256}`;
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -9,7 +9,9 @@ import { MqbError } from '../common/errors.js';
 import type { ProgressSnapshot } from '../common/ota-plan.js';
 import { ProgressMeter, chunkBytes } from '../common/ota-plan.js';
 import { PROTO_V2, V1_CHUNK, V2_CHUNK, decodeText, putTail } from '../common/protocol.js';
+import type { UpdateSigner } from '../common/signing.js';
 import { BoardFs } from './fs-ops.js';
+import { signatureFor } from './signature-for.js';
 import type { TransferBoard } from './ota-engine.js';
 
 export interface TransferOptions {
@@ -17,6 +19,8 @@ export interface TransferOptions {
   timeoutMs?: number;
   onProgress?: (p: ProgressSnapshot) => void;
   now?: () => number;
+  /** Signs the put for boards that verify signatures (docs/signing.md); a board without the cap is refused. */
+  sign?: UpdateSigner;
 }
 
 export interface TransferResult {
@@ -38,8 +42,9 @@ function mismatch(board: TransferBoard, what: string, expected: string, got: str
 export async function putFile(board: TransferBoard, remote: string, data: Uint8Array, opts: TransferOptions = {}): Promise<TransferResult> {
   const sha = sha256Hex(data);
   const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
+  const sig = signatureFor(board, opts.sign, 'put', remote, sha);
   if (isV2(board)) {
-    await sendPut(board, putTail(remote, sha), remote, data, opts);
+    await sendPut(board, putTail(remote, sha, sig), remote, data, opts);
     return { path: remote, bytes: data.length, sha256: sha, verified: 'board' };
   }
   // The original firmware writes straight into the file it is given. Without eval there is no

@@ -10,6 +10,8 @@ import type { ErrorCode } from '../common/errors.js';
 import { validateAppImage } from '../common/firmware-image.js';
 import { ProgressMeter, chunkBytes, parseOtaStat, resumeOffset } from '../common/ota-plan.js';
 import { V1_CHUNK, V2_CHUNK, decodeText, otaTail } from '../common/protocol.js';
+import type { UpdateSigner } from '../common/signing.js';
+import { signatureFor } from './signature-for.js';
 import type { BoardClient } from './board-client.js';
 import type { Engine } from './engine.js';
 import type { WakeHooks } from './keep-awake.js';
@@ -76,6 +78,8 @@ export interface OtaOptions extends WakeHooks {
   timeoutMs?: number;
   /** Runs after a board answered OK, inside its concurrency slot (e.g. reset and wait for it). */
   afterUpload?: (job: OtaJob, result: OtaResult, signal: AbortSignal | undefined) => Promise<unknown>;
+  /** Signs the image for boards that verify signatures (docs/signing.md); boards without the cap are refused. */
+  sign?: UpdateSigner;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -260,6 +264,7 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
     result: OtaResult,
   ): Promise<void> {
     const { board, image } = job;
+    const sig = signatureFor(board, opts.sign, 'ota', '', sha); // before any byte: a board that cannot verify is refused
     const timing = { ...(opts.signal && { signal: opts.signal }), ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }) };
     emit('checking');
     let offset = 0;
@@ -279,7 +284,7 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
     emit(offset > 0 ? 'resuming' : 'sending', offset > 0 ? `${offset} bytes already on the board` : undefined);
     const v2 = board.caps.includes('otastat');
     const reply = await board.send('ota', {
-      tail: v2 ? otaTail(sha, offset) : sha,
+      tail: v2 ? otaTail(sha, offset, sig) : sha,
       chunks: chunkBytes(image, v2 ? V2_CHUNK : V1_CHUNK, offset),
       ...timing,
       onSent: (_seq, bytes) => {

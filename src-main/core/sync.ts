@@ -13,6 +13,7 @@ import { globToRegExp, parseSyncSpec, planSync, SyncSpecError } from '../common/
 import { getFile, putFile, readLocal, writeLocalAtomic } from './file-transfer.js';
 import type { BoardFs, FsEntry } from './fs-ops.js';
 import { isEnoent } from './fs-ops.js';
+import type { UpdateSigner } from '../common/signing.js';
 
 export type SyncOp = 'mkdir' | 'put' | 'skip' | 'delete' | 'check' | 'pull';
 
@@ -40,6 +41,8 @@ export interface SyncRunOptions {
   timeoutMs?: number;
   onAction?: (a: SyncAction, index: number) => void;
   onProgress?: (a: SyncAction, p: ProgressSnapshot) => void;
+  /** Signs every put (docs/signing.md). */
+  sign?: UpdateSigner;
 }
 
 /** Never deleted by --delete: what the board needs to reach the broker, and MQBoard's own state. */
@@ -186,7 +189,7 @@ export async function runSync(bfs: BoardFs, actions: readonly SyncAction[], spec
     const onProgress = (p: ProgressSnapshot) => opts.onProgress?.(a, p);
     if (a.op === 'mkdir') await bfs.mkdir(a.target, { parents: true });
     else if (a.op === 'delete') await bfs.rm(a.target);
-    else if (a.op === 'put') await putFile(bfs.board, a.target, await readLocal(path.join(specDir, a.source!)), { ...timing, onProgress });
+    else if (a.op === 'put') await putFile(bfs.board, a.target, await readLocal(path.join(specDir, a.source!)), { ...timing, onProgress, ...(opts.sign && { sign: opts.sign }) });
     else if (a.op === 'pull') {
       const got = await getFile(bfs.board, a.target, { ...timing, onProgress });
       await writeLocalAtomic(path.join(specDir, a.source!), got.data);
