@@ -44,6 +44,23 @@ def firmware():
     return _fw
 
 
+_up_ms = 0  # ms since boot, a big int past 2^30
+_up_last = None
+
+
+def uptime():
+    """Seconds since boot, right after months: ticks_diff only spans +-2^29 ms (6.2 days), so the
+    deltas between calls (every status, minutes apart) add up here instead."""
+    global _up_ms, _up_last
+    now = time.ticks_ms()
+    if _up_last is None:
+        _up_ms = now  # the first read: ticks_ms counts from boot, not wrapped yet
+    else:
+        _up_ms += time.ticks_diff(now, _up_last)
+    _up_last = now
+    return _up_ms // 1000
+
+
 def pending_verify():
     """True while a newly installed firmware has not been confirmed by a healthy boot."""
     label = firmware()[2]
@@ -76,7 +93,7 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
         "online": True, "prefix": prefix, "fw": fw[0], "project": fw[1], "partition": fw[2], "ota_slot": fw[3],
         "pending_verify": pending_verify(), "safe_mode": mqb_state.safe_mode(), "safe_reason": mqb_state.safe_reason(),
         "reset_cause": reset_cause(), "boots": mqb_state.boot_count(), "failed_boots": mqb_state.failed_boots(),
-        "crashes": mqb_crash.count(), "uptime": time.ticks_diff(time.ticks_ms(), started_ms) // 1000,
+        "crashes": mqb_crash.count(), "uptime": uptime(),
         "mem_free": gc.mem_free(), "ip": wifi.ip() if wifi else None, "rssi": wifi.rssi() if wifi else None,
         "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
         "clock": mqb_clock.source, "t": mqb_clock.unix(),

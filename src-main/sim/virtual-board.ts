@@ -34,6 +34,11 @@ export interface VirtualBoardOptions {
    * 1.5 MiB app slots, a 960 KiB file system); another table's app slot and vfs sizes otherwise.
    */
   partitionTable?: PartitionTable;
+  /**
+   * What time.ticks_ms() reads when the interpreter starts (default 0, as at an ESP32's boot):
+   * a value near the port's 2^30 ms wrap tests code that runs for days. Modulo 2^30.
+   */
+  ticksAtStart?: number;
   /** Run boot.py/main.py (default true); false starts a bare interpreter for host API tests. */
   runBootFiles?: boolean;
   /** Copy serial output to the state directory's serial.log (default true). */
@@ -293,6 +298,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       radio,
       flashCapacity: this.opts.flashCapacity ?? table.fsSize,
       partitionTable: table,
+      ticksAtStart: this.opts.ticksAtStart ?? 0,
       heapBytes: this.opts.heapBytes ?? 110 * 1024,
       gcThreshold: 4096,
       control: this.control,

@@ -115,6 +115,8 @@ export interface BoardWorkerInit {
   flashCapacity: number;
   /** Sizes of the app slots and the file system (partition-table.ts). */
   partitionTable: PartitionTable;
+  /** time.ticks_ms() when the interpreter starts (_simtime.py). */
+  ticksAtStart: number;
   heapBytes: number;
   gcThreshold: number;
   control: SharedArrayBuffer;

@@ -105,6 +105,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       d.post({ type: 'pin', pin, value });
     },
     fw_version: () => init.firmwareVersion,
+    ticks_start: () => init.ticksAtStart,
     // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
     mp_version: () => micropythonVersion(init.firmwareVersion).join('.'),
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
