@@ -9,6 +9,8 @@ export interface BoardStatus {
   fw: string;
   project: string;
   partition: string;
+  /** Bytes the board's next OTA slot holds (its partition table), or null if it did not say. */
+  otaSlot: number | null;
   pendingVerify: boolean;
   safeMode: boolean;
   safeReason: string;
@@ -67,6 +69,7 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     fw: str(o.fw),
     project: str(o.project),
     partition: str(o.partition),
+    otaSlot: slotSize(o.ota_slot),
     pendingVerify: bool(o.pending_verify),
     safeMode: bool(o.safe_mode),
     safeReason: str(o.safe_reason),
@@ -108,6 +111,11 @@ function sleepInfo(v: unknown): SleepInfo | null {
   // Without a positive period nothing about the next wake can be worked out.
   if (period === null || period <= 0) return null;
   return { period, awake: Math.max(0, num(o.awake) ?? 0), nextWake: num(o.next_wake) };
+}
+
+function slotSize(v: unknown): number | null {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 function streamWindow(v: unknown): number {
