@@ -234,6 +234,25 @@ async def flood(port, total):
     }
   });
 
+  it('lets one task wait to read per stream, as the port\'s asyncio asserts', async () => {
+    const board = await bootWithWifi();
+    await board.probe([
+      'async def two_readers(port):',
+      '    r, w = await asyncio.open_connection("127.0.0.1", port)',
+      '    t = asyncio.create_task(r.readinto(bytearray(4)))',
+      '    await asyncio.sleep_ms(20)',
+      '    try:',
+      '        await r.readinto(bytearray(4))',
+      '        got = "read"',
+      '    except AssertionError:',
+      '        got = "AssertionError"',
+      '    t.cancel()',
+      '    await w.wait_closed()',
+      '    return got',
+    ].join('\n'));
+    expect(await probeAsync(board, `two_readers(${port})`)).toBe('AssertionError');
+  });
+
   it('raises OSError with the ESP32 errno for a refused connection and without Wi-Fi', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
