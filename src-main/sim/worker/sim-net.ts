@@ -257,7 +257,7 @@ export class SimNetwork {
         if (!this.sockets.has(s.id) || s.closed) throw new FS.ErrnoError(wasiErrno('ENOTCONN'));
         // lwIP's send buffer takes what fits (a partial write); when full, EAGAIN, which the stream
         // layer turns into None: asyncio's Stream keeps the rest in its out_buf.
-        if (s.unsent >= TCP_SND_BUF) this.pump();
+        // No pump here: the room one write finds is what the host had reported before it.
         const n = Math.min(length, TCP_SND_BUF - s.unsent);
         if (n <= 0) throw eagain;
         const data = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, n).slice();
