@@ -109,6 +109,9 @@ describe('virtual board: OTA partitions with rollback', () => {
     await board.probe('p.writeblocks(100, b"\\x0f" * 8, 0)\np.writeblocks(100, b"\\xf3" * 8, 0)\np.readblocks(100, b)');
     expect(await board.probeJson('list(b)')).toEqual(Array(8).fill(0x03));
     expect(await board.probeJson('(p.ioctl(4, 0), p.ioctl(5, 0))')).toEqual([384, 4096]); // 0x180000 / 4096
+    // As the port: a write without offset erases whole sectors only; an unknown label is ENOENT.
+    await expect(board.probe('p.writeblocks(2, b"\\x00" * 100)')).rejects.toThrow(/ESP_ERR_INVALID_SIZE/);
+    await expect(board.probe('Partition("nope")')).rejects.toThrow(/OSError: \[Errno 2\] ENOENT/);
     // Writing far into a partition leaves the blocks before it erased.
     await board.probe('p.writeblocks(300, b"\\x00" * 4096)\np.readblocks(200, b)');
     expect(await board.probeJson('list(b)')).toEqual(Array(8).fill(0xff));

@@ -12,6 +12,7 @@ import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
 import { SimWlan } from './sim-wlan.js';
 import { SimSockClient } from './sim-sock-client.js';
+import { SocketBudget } from './socket-budget.js';
 import { createHostApi } from './sim-host-api.js';
 import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
@@ -141,9 +142,10 @@ const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.
   netRef.current?.linkLost();
   sockRef.current?.linkLost();
 }, init.radio);
-const net = new SimNetwork(FS, init.netPort, () => wlan.routable);
+const sockets = new SocketBudget(); // lwIP's socket table, shared by streams and the socket module
+const net = new SimNetwork(FS, init.netPort, () => wlan.routable, sockets);
 netRef.current = net;
-const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable);
+const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable, sockets);
 sockRef.current = sock;
 let crashArmed = false;
 

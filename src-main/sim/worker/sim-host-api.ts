@@ -156,8 +156,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     net_connect_result: (id: number) => net.connectResult(id),
     net_arm: (id: number) => net.arm(id),
     net_ready: () => net.takeReady(),
-    net_must_drain: (id: number) => net.mustDrain(id),
-    net_drain_error: (id: number) => net.drainError(id),
+    net_writable: (id: number) => net.writable(id),
     net_nodelay: (id: number, on: number) => net.noDelay(id, on === 1),
     set_runner: (fn: () => void) => {
       runner = fn;
