@@ -11,6 +11,7 @@ const HEAP = 110 * 1024;
 let board: VirtualBoard;
 beforeAll(async () => {
   board = createTestBoard({
+    enforceHeap: true,
     files: {
       // Firmware that keeps 1 KB buffers until the heap is full, one per asyncio step.
       'main.py': [

@@ -113,6 +113,8 @@ export interface BoardWorkerInit {
   radio: RadioTiming;
   flashCapacity: number;
   heapBytes: number;
+  /** MemoryError past heapBytes (the GC heap is capped); otherwise it grows on demand. */
+  enforceHeap: boolean;
   gcThreshold: number;
   control: SharedArrayBuffer;
   linkUp: boolean;

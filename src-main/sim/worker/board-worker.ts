@@ -50,6 +50,7 @@ let shareProblem = 'not instantiated';
 acceptSharedViewsInTextDecoder();
 installErrnoBridge({
   patchBinary(binary) {
+    if (!init.enforceHeap) return shareWasmMemory(binary);
     const capped = capGcHeap(binary);
     // An interpreter whose heap cannot be capped would hide MemoryErrors: refuse to run it.
     if (typeof capped === 'string') throw new Error(`virtual board: cannot enforce the heap: ${capped}`);
