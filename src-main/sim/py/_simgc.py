@@ -16,6 +16,7 @@ isenabled = _gc.isenabled
 _base = 0
 _heap = 110 * 1024
 _reserve = None  # the heap beyond the board's: allocated once, never freed
+_enforced = False
 
 
 def _setup(heap_bytes, threshold):
@@ -24,12 +25,13 @@ def _setup(heap_bytes, threshold):
     _gc.threshold(threshold)
 
 
-def rebase():
+def rebase(enforced):
     # Called by the host right before boot.py, after a call that collected (the wasm build
     # collects only when control returns to JavaScript).
-    global _base, _reserve
-    spare = _gc.mem_free() - _heap
-    if _reserve is None and spare > 0:
+    global _base, _reserve, _enforced
+    _enforced = enforced
+    spare = _gc.mem_free() - _heap  # uncapped, the wasm build counts 128 MiB it could still add
+    if enforced and _reserve is None and spare > 0:
         _reserve = bytearray(spare)
     _base = _gc.mem_alloc()
     return spare
@@ -48,8 +50,9 @@ def mem_alloc():
 
 
 def mem_free():
-    mem_alloc()  # the heap sample
-    return _gc.mem_free()
+    used = mem_alloc()  # also the heap sample
+    # Not enforced, the heap grows: report against the board's size.
+    return _gc.mem_free() if _enforced else max(0, _heap - used)
 
 
 def threshold(amount=None):
