@@ -118,6 +118,8 @@ export interface BoardWorkerInit {
   /** time.ticks_ms() when the interpreter starts (_simtime.py). */
   ticksAtStart: number;
   heapBytes: number;
+  /** MemoryError past heapBytes (the GC heap is capped); otherwise it grows on demand. */
+  enforceHeap: boolean;
   gcThreshold: number;
   control: SharedArrayBuffer;
   linkUp: boolean;
