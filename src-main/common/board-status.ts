@@ -99,7 +99,7 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
 export function originalFirmwareStatus(prefix: string): BoardStatus {
   return {
     prefix, online: true, fw: '', project: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
-    boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {},
+    boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {}, otaSlot: null,
     proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null,
   };
 }
