@@ -39,6 +39,8 @@ export interface RigOptions {
   tls?: boolean;
   /** Broker address the boards use (default: the broker itself), e.g. a fault proxy. */
   boardBroker?: (broker: TestBroker) => FleetBroker | Promise<FleetBroker>;
+  /** Passed to the test broker (see TestBrokerOptions.maxQueuedMessages). */
+  maxQueuedMessages?: number;
   /** What a wake costs (default 'instant': these tests are about the firmware, not the radio). */
   radio?: RadioProfile;
   /** What time.ticks_ms() reads when a board starts, e.g. near its 2^30 ms wrap. */
@@ -53,7 +55,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
     boardConfig: { watchdog: FAST_WATCHDOG, status_interval: 30, ...opts.boardConfig },
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };
-  const broker = await startTestBroker(opts.kind ?? 'aedes', { users, ...(opts.tls && { tls: true }) });
+  const broker = await startTestBroker(opts.kind ?? 'aedes', { users, ...(opts.tls && { tls: true }), ...(opts.maxQueuedMessages !== undefined && { maxQueuedMessages: opts.maxQueuedMessages }) });
   const address: FleetBroker = (await opts.boardBroker?.(broker)) ?? (opts.tls
     ? { host: 'localhost', port: broker.tlsPort!, tls: true }
     : { host: '127.0.0.1', port: broker.port, tls: false });

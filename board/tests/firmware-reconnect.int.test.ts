@@ -15,6 +15,7 @@ const N = 5_000;
 const STRESS_APP = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'stress-app.py'), 'utf8');
 
 let rig: FirmwareRig | undefined;
+let brokerLogs = (): string => '';
 let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await rig?.close();
@@ -29,8 +30,12 @@ describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (ki
     rig = await startRig({
       kind,
       files: { 'src/stress.py': STRESS_APP },
+      // While the board is cut off the console keeps publishing: up to thousands of messages wait
+      // in its session, more than mosquitto's default queue of 1000 (it would drop the rest).
+      maxQueuedMessages: 2 * N,
       boardConfig: { modules: { stress: { n: N, pace_ms: 150 } }, mqtt: { keepalive: 4, clean: false }, watchdog: { timeout: 120, allok: 60, revert: false } },
       boardBroker: async (broker) => {
+        brokerLogs = () => broker.logs();
         proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } });
         return { host: '127.0.0.1', port: proxy.port, tls: false };
       },
@@ -55,20 +60,20 @@ describe.each(BROKER_KINDS)('firmware MQTT under network faults against %s', (ki
     await rig.fleet.start();
     await until('stress app ready', () => rig!.seen.find((m) => m.topic === `${prefix}/stress/ready`), 30_000);
     const actions: string[] = [];
-    const stopChaos = proxy!.startChaos({ everyMs: 3000, actions: ['reset', 'blackhole', 'latency', 'drop'], seed: 7, onAction: (e) => actions.push(e.action) });
+    const stopChaos = proxy!.startChaos({ everyMs: 2500, actions: ['reset', 'blackhole', 'latency', 'drop'], seed: 7, onAction: (e) => actions.push(e.action) });
     const t0 = Date.now();
-    // Both directions are spread over ~8 s and the exchange lasts longer; faults every 3 s of every kind hit it (the seed gives all four in the first 6).
+    // Both directions are spread over ~8 s and the exchange lasts longer; a fault every 2.5 s, all four kinds in each round of four.
     for (let i = 0; i < N; i++) {
       await rig.peer.publishAsync(`${prefix}/stress/down`, String(i), { qos: 1 });
       if (i % 100 === 99) await new Promise((r) => setTimeout(r, 150));
     }
     try {
-      await until('all messages both ways', async () => upSeen.size === N && (await board!.probeJson<boolean>('len(__import__("stress").missing()) == 0 and __import__("stress").done')), 180_000);
+      await until('all messages both ways, through a whole round of faults', async () => new Set(actions).size === 4 && upSeen.size === N && (await board!.probeJson<boolean>('len(__import__("stress").missing()) == 0 and __import__("stress").done')), 180_000);
     } catch (err) {
       const state = await board!.probeJson('(__import__("stress").got_max, __import__("stress").sent, mqb_launch.board.mqtt.connected, len(mqb_launch.board.mqtt._unacked), mqb_launch.board.mqtt.connects, mqb_launch.board.mqtt._lock.locked(), mqb_launch.board.mqtt._up.is_set(), mqb_launch.board.mqtt.phase)').catch((e: Error) => e.message);
       const serial = board!.state.serialLog;
       const tail = (await import('node:fs')).readFileSync(serial, 'utf8').split('\n').slice(-25).join('\n');
-      throw new Error(`${(err as Error).message}; console saw ${upSeen.size} numbers, up to ${upMax}; board (got_max, sent, connected, unacked, connects, lock, up, phase) = ${JSON.stringify(state)}; proxy ${JSON.stringify(proxy!.stats())} mode ${JSON.stringify(proxy!.mode())}; faults ${actions.join(' ')}\n${tail}`);
+      throw new Error(`${(err as Error).message}; console saw ${upSeen.size} numbers, up to ${upMax}; board (got_max, sent, connected, unacked, connects, lock, up, phase) = ${JSON.stringify(state)}; proxy ${JSON.stringify(proxy!.stats())} mode ${JSON.stringify(proxy!.mode())}; faults ${actions.join(' ')}\nbroker: ${brokerLogs().split('\n').filter((l) => /drop|queue/i.test(l)).slice(0, 5).join('\n')}\n${tail}`);
     }
     stopChaos();
     const [rxDups, rxUnflagged, rxGaps, late, lateUnflagged, connects] = await board!.probeJson<number[]>(

@@ -138,6 +138,22 @@ describe('FleetRegistry', () => {
       await r.close();
     });
 
+    it('stays asleep when the last will follows its sleep announcement (the DISCONNECT was lost)', async () => {
+      vi.useFakeTimers({ now: 50_000 });
+      const { s, r } = await started(() => Date.now());
+      s.deliver('bat/mqb/status', status());
+      s.deliver('bat/mqb/status', asleep(10));
+      s.deliver('bat/mqb/status', JSON.stringify({ online: false, prefix: 'bat', fw: 'v1', partition: 'ota_0', proto: 2 }));
+      expect(r.get('bat')!.state).toMatchObject({ state: 'asleep', wakeAt: 60_000 });
+      await vi.advanceTimersByTimeAsync(15_001); // and it still counts as overdue when it misses the wake
+      expect(r.get('bat')!.state.state).toBe('overdue');
+      // An awake board's will still means offline.
+      s.deliver('bat/mqb/status', status());
+      s.deliver('bat/mqb/status', JSON.stringify({ online: false, prefix: 'bat', fw: 'v1', partition: 'ota_0', proto: 2 }));
+      expect(r.get('bat')!.state.state).toBe('offline');
+      await r.close();
+    });
+
     it('says a command ended because the board went to sleep', async () => {
       const { s, r } = await started();
       s.deliver('bat/mqb/status', status());

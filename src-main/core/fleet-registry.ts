@@ -203,6 +203,11 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
       return;
     }
     const entry = this.boards.get(prefix);
+    // The last will right after the board announced a planned sleep: its DISCONNECT did not get
+    // through before the deep sleep cut the radio (a busy broker, a lost packet), so the broker
+    // fired the will. It is asleep, not gone: keep the announced sleep; if it then misses its
+    // wake, overdue and offline follow on the timer as for any sleeping board.
+    if (entry?.status?.asleep && !status.online && !status.asleep) return;
     if (entry) {
       entry.status = status;
       entry.lastSeen = this.clock();

@@ -17,6 +17,11 @@ export interface TestBrokerOptions {
   users?: Record<string, string>;
   /** Clients may only publish/subscribe to topics under `<username>/`. */
   aclPrefix?: boolean;
+  /**
+   * Messages the broker may queue per offline persistent session. mosquitto drops (and logs)
+   * QoS 1 messages beyond its default of 1000; aedes has no limit.
+   */
+  maxQueuedMessages?: number;
 }
 
 export interface TestBroker {
@@ -57,7 +62,8 @@ async function startAedes(opts: TestBrokerOptions): Promise<TestBroker> {
 }
 
 async function startMosquittoBroker(opts: TestBrokerOptions): Promise<TestBroker> {
-  const broker = await startMosquitto(opts);
+  const { maxQueuedMessages, ...rest } = opts;
+  const broker = await startMosquitto({ ...rest, ...(maxQueuedMessages !== undefined && { extraConfig: `max_queued_messages ${maxQueuedMessages}` }) });
   const caPem = opts.tls ? (await getTestCa()).ca.cert : undefined;
   return {
     kind: 'mosquitto',

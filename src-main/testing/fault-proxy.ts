@@ -27,7 +27,7 @@ export interface ChaosOptions {
   actions: readonly ChaosAction[];
   /** Stops the chaos (and returns to 'pass') after this long; runs until stopped otherwise. */
   durationMs?: number;
-  /** Same seed, same sequence of actions and parameters. */
+  /** Same seed, same sequence of actions and parameters; every action once per round of actions.length ticks. */
   seed: number;
   /** For test diagnostics: print the sequence when an assertion fails. */
   onAction?: (event: ChaosEvent) => void;
@@ -234,12 +234,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const startedAt = performance.now();
     let restore: NodeJS.Timeout | undefined;
     let stopped = false;
+    // Actions come in rounds: each round is a seeded shuffle of all of them, so every kind
+    // happens within the first `actions.length` ticks (a pure draw left one out of a short run).
+    let round: ChaosAction[] = [];
+    const nextAction = (): ChaosAction => {
+      if (round.length === 0) {
+        round = [...chaos.actions];
+        for (let i = round.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [round[i], round[j]] = [round[j]!, round[i]!];
+        }
+      }
+      return round.pop()!;
+    };
 
     const tick = (): void => {
       // Each tick ends the previous fault first, so faults never stack or outlive their slot.
       clearTimeout(restore);
       setMode('pass');
-      const action = chaos.actions[Math.floor(random() * chaos.actions.length)] ?? 'reset';
+      const action = nextAction();
       const event: ChaosEvent = { action, atMs: Math.round(performance.now() - startedAt) };
       const fault = (next: FaultMode, holdMs: number): void => {
         event.holdMs = holdMs;
