@@ -151,7 +151,7 @@ async function run(kind: BrokerKind) {
   // 1: never overdue while it cycled, and offline only while it rebooted after a reset we sent
   // (a reset is no planned sleep: the will fires); deep-sleep wakes only, but for our two resets.
   const unexpected = b.states.filter((s) => s.state !== 'online' && s.state !== 'asleep' && !(s.state === 'offline' && resetSince(b, s.seen)));
-  const warnings = () => fs.readFileSync(b.rig.boards[0]!.state.serialLog, 'utf8').split('\n').filter((l) => /^\S*\s*[WE] /.test(l.replace(/\x1b\[[0-9;]*m/g, ''))).slice(-10).join('\n');
+  const warnings = () => fs.readFileSync(b.rig.boards[0]!.state.serialLog, 'utf8').split('\n').filter((l) => /(^|m)[WE] \d\d:\d\d:/.test(l)).slice(-10).join('\n');
   expect(unexpected, `${kind}: ${JSON.stringify(b.states.slice(0, 12))}\nboard warnings:\n${warnings()}`).toEqual([]);
   expect(b.states.filter((s) => s.state === 'offline').length).toBeLessThanOrEqual(2);
   const boots = wakes(b).map((s) => s.reset_cause);
