@@ -206,7 +206,7 @@ async def recv(tag, port, size, bufsize):
             first = time.ticks_diff(time.ticks_us(), t1)
         total += n
     t2 = time.ticks_us()
-    w.close()
+    await w.wait_closed()
     return [total, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), first, calls]
 
 async def send(tag, port, size, chunk, drain_each=True):
@@ -230,7 +230,7 @@ async def send(tag, port, size, chunk, drain_each=True):
     t2 = time.ticks_us()
     await r.readexactly(1)
     t3 = time.ticks_us()
-    w.close()
+    await w.wait_closed()
     return [sent, time.ticks_diff(t1, t0), time.ticks_diff(t2, t1), time.ticks_diff(t3, t1)]
 
 async def recv_buffered(tag, port, size, bufsize, delay_ms):
@@ -250,7 +250,7 @@ async def recv_buffered(tag, port, size, bufsize, delay_ms):
             break
         total += n
     t2 = time.ticks_us()
-    w.close()
+    await w.wait_closed()
     return [total, time.ticks_diff(t2, t1), calls]
 
 def ticks_resolution_us():

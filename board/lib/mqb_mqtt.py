@@ -90,6 +90,17 @@ def _nodelay(stream):
         log.info("TCP_NODELAY not set: %r", e)
 
 
+def _close(w):
+    # Stream.close() does nothing on the port (extmod/asyncio/stream.py, 1.22 to 1.27): only
+    # wait_closed() closes the socket, by closing Stream.s without yielding. Until then a dropped
+    # connection keeps one of lwIP's 10 sockets and, over TLS, tens of KB of mbedTLS buffers.
+    # Closing Stream.s here does the same at once, also where the caller cannot await.
+    try:
+        w.s.close()
+    except Exception:
+        pass
+
+
 def _str(s):
     b = s.encode() if isinstance(s, str) else bytes(s)
     return len(b).to_bytes(2, "big") + b
@@ -161,11 +172,6 @@ class MQTTClient:
             except Exception:
                 pass
         self._drop()
-        if w is not None:
-            try:
-                await w.wait_closed()  # close() alone does nothing on the port's asyncio streams
-            except Exception:
-                pass
 
     async def stop(self):
         if self._task:
@@ -461,10 +467,7 @@ class MQTTClient:
         w, self._w = self._w, None
         self._up.clear()
         if w is not None:
-            try:
-                w.close()
-            except Exception:
-                pass
+            _close(w)
 
     async def _run(self):
         backoff = 1
@@ -517,10 +520,10 @@ class MQTTClient:
             await w.drain()
             ack = await r.readexactly(4)
         except BaseException:  # also a timeout (cancelled): lwIP has only a few sockets to lose
-            w.close()
+            _close(w)
             raise
         if ack[0] != 0x20 or ack[3] != 0:
-            w.close()
+            _close(w)
             rc = ack[3] if ack[0] == 0x20 else -1
             raise MQTTError("CONNACK refused (%d): %s" % (rc, _CONNACK_TEXT[rc] if 0 < rc < 6 else "bad packet"))
         self._r, self._w = r, w

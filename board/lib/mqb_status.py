@@ -24,7 +24,10 @@ duty = None  # the board's DutyCycle (mqb_sleep) when it sleeps between wakes
 
 
 def firmware():
-    """(version, project, partition label) from the running app's esp_app_desc_t."""
+    """(version, project, partition label, bytes of the next OTA slot) of the running app.
+
+    The slot size is what the console checks an image against before it sends one: it depends
+    on the partition table the board was flashed with (stock: 0x180000)."""
     global _fw
     if _fw is None:
         try:
@@ -34,10 +37,28 @@ def firmware():
             d = bytearray(96)
             p.readblocks(0, d, 32)  # esp_app_desc_t starts at byte 32 of the image
             text = lambda b: bytes(b).split(b"\0", 1)[0].decode()  # noqa: E731
-            _fw = (text(d[16:48]) if d[0:4] == b"\x32\x54\xcd\xab" else "", text(d[48:80]), p.info()[4])
+            _fw = (text(d[16:48]) if d[0:4] == b"\x32\x54\xcd\xab" else "", text(d[48:80]), p.info()[4],
+                   p.get_next_update().info()[3])
         except Exception:
-            _fw = (sys.version.split()[-1] if sys.version else "", "micropython", "")
+            _fw = (sys.version.split()[-1] if sys.version else "", "micropython", "", None)
     return _fw
+
+
+_up_ms = 0  # ms since boot, a big int past 2^30
+_up_last = None
+
+
+def uptime():
+    """Seconds since boot, right after months: ticks_diff only spans +-2^29 ms (6.2 days), so the
+    deltas between calls (every status, minutes apart) add up here instead."""
+    global _up_ms, _up_last
+    now = time.ticks_ms()
+    if _up_last is None:
+        _up_ms = now  # the first read: ticks_ms counts from boot, not wrapped yet
+    else:
+        _up_ms += time.ticks_diff(now, _up_last)
+    _up_last = now
+    return _up_ms // 1000
 
 
 def pending_verify():
@@ -62,16 +83,17 @@ def reset_cause():
 
 def offline(prefix):
     fw = firmware()
-    return json.dumps({"online": False, "prefix": prefix, "fw": fw[0], "partition": fw[2], "proto": PROTO})
+    return json.dumps({"online": False, "prefix": prefix, "fw": fw[0], "partition": fw[2], "ota_slot": fw[3],
+                       "proto": PROTO})
 
 
 def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     fw = firmware()
     s = {
-        "online": True, "prefix": prefix, "fw": fw[0], "project": fw[1], "partition": fw[2],
+        "online": True, "prefix": prefix, "fw": fw[0], "project": fw[1], "partition": fw[2], "ota_slot": fw[3],
         "pending_verify": pending_verify(), "safe_mode": mqb_state.safe_mode(), "safe_reason": mqb_state.safe_reason(),
         "reset_cause": reset_cause(), "boots": mqb_state.boot_count(), "failed_boots": mqb_state.failed_boots(),
-        "crashes": mqb_crash.count(), "uptime": time.ticks_diff(time.ticks_ms(), started_ms) // 1000,
+        "crashes": mqb_crash.count(), "uptime": uptime(),
         "mem_free": gc.mem_free(), "ip": wifi.ip() if wifi else None, "rssi": wifi.rssi() if wifi else None,
         "modules": modules or {}, "proto": PROTO, "caps": CAPS, "window": WINDOW,
         "clock": mqb_clock.source, "t": mqb_clock.unix(),

@@ -43,12 +43,15 @@ export interface RigOptions {
   maxQueuedMessages?: number;
   /** What a wake costs (default 'instant': these tests are about the firmware, not the radio). */
   radio?: RadioProfile;
+  /** What time.ticks_ms() reads when a board starts, e.g. near its 2^30 ms wrap. */
+  ticksAtStart?: number;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
   const dir = makeTempDir('mqboard-fw-');
   const fleet = VirtualFleet.open({
     dir, count: opts.count ?? 1, firmwareDir: BOARD_DIR, radio: opts.radio ?? 'instant',
+    ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }),
     boardConfig: { watchdog: FAST_WATCHDOG, status_interval: 30, ...opts.boardConfig },
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
+import { BROKER_KINDS, startTestBroker } from '../../src-main/testing/brokers.js';
 import { startFaultProxy } from '../../src-main/testing/fault-proxy.js';
 import type { FaultProxy } from '../../src-main/testing/fault-proxy.js';
 import { startScriptedBroker } from '../../src-main/testing/scripted-broker.js';
@@ -157,4 +157,37 @@ describe('MQTT client resend after reconnect (scripted broker)', () => {
       await broker.close();
     }
   }, 60_000);
+});
+
+describe.each(BROKER_KINDS)('dropped connections give their socket back (%s)', (kind) => {
+  // Stream.close() does nothing on the port; a connection the client drops without closing its
+  // socket keeps one of lwIP's 10 sockets, and the 11th connection fails with ENFILE.
+  it('connects again after 50 dropped connections and 12 refused CONNACKs', async () => {
+    const broker = await startTestBroker(kind, { users: { dev: 'secret' } });
+    try {
+      const board = createTestBoard({ runBootFiles: false, files: { ...boardFiles(MQTT_LIB), 'wifi.py': WIFI_UP } });
+      await board.powerOn();
+      await board.probe('import sys\nsys.path.append("/lib")\nfrom wifi import *\nimport mqb_mqtt, asyncio');
+      await probeAsync(board, 'wifi_up()');
+      await board.probe([
+        `c = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "drops", user="dev", password="secret", keepalive=30)`,
+        `bad = mqb_mqtt.MQTTClient("127.0.0.1", ${broker.port}, "refused", user="dev", password="wrong", keepalive=30)`,
+        'async def drops(n):',
+        '    for i in range(n):',
+        '        await c._connect()',
+        '        c._fail(OSError(104))  # what the reader task does when the connection breaks',
+        '    refused = 0',
+        '    for i in range(12):',
+        '        try:',
+        '            await bad._connect()',
+        '        except mqb_mqtt.MQTTError:',
+        '            refused += 1',
+        '    await c._connect()',
+        '    return [c.connects, refused, c.connected]',
+      ].join('\n'));
+      expect(await probeAsync(board, 'drops(50)', 60_000)).toEqual([51, 12, true]);
+    } finally {
+      await broker.close();
+    }
+  }, 90_000);
 });

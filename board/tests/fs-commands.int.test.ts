@@ -80,7 +80,7 @@ describe.each(BROKER_KINDS)('file-system commands (%s)', (kind) => {
 
   it('reports the file system size', async () => {
     const df = await json<{ total: number; free: number; block: number }>('df');
-    expect(df).toEqual({ total: 2 * 1024 * 1024, free: expect.any(Number), block: 4096 });
+    expect(df).toEqual({ total: 960 * 1024, free: expect.any(Number), block: 4096 });
     expect(df.free).toBeGreaterThan(0);
     expect(df.free).toBeLessThan(df.total);
   });

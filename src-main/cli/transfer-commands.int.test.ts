@@ -86,6 +86,17 @@ describe.each(BROKER_KINDS)('mqboard get/put/sync/ota on %s', (kind) => {
     expect(await cli('sync', '-p', b1, spec)).toMatchObject({ code: 0, out: expect.stringMatching(/0 to put, 1 skipped/) });
   });
 
+  it("ota of an image larger than the board's OTA slot (stock table: 0x180000) fails at once, naming both sizes, before any byte is sent", async () => {
+    expect(lastStatus(rig, b1)).toMatchObject({ ota_slot: 0x180000 });
+    const slotFile = path.join(rig.boards[0]!.state.partitionDir, `${lastStatus(rig, b1)!.partition === 'ota_0' ? 'ota_1' : 'ota_0'}.bin`);
+    const before = fs.readFileSync(slotFile);
+    const { path: image } = await writeTestImage(path.join(dir, 'big.bin'), { version: 'v8.8.8-big', totalSize: 1_800_000 });
+    const r = await cli('ota', image, '-p', b1);
+    expect(r.code).toBe(EXIT_CODES.USAGE);
+    expect(r.out).toContain("sim/sim-01: FAILED (USAGE): sim/sim-01: the image is 1,800,000 bytes, the board's OTA slot holds 1,572,864");
+    expect(fs.readFileSync(slotFile).equals(before)).toBe(true);
+  });
+
   it('ota to every board matching a glob, with --reset: each comes back running the new version', async () => {
     const { path: image } = await writeTestImage(path.join(dir, 'fw.bin'), { version: 'v7.7.7-cli', projectName: 'mqboard', totalSize: 300_000 });
     const r = await cli('ota', image, '-p', 'sim/*', '--reset', '--json', '--concurrency', '2');

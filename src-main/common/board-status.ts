@@ -10,6 +10,8 @@ export interface BoardStatus {
   fw: string;
   project: string;
   partition: string;
+  /** Bytes the board's next OTA slot holds (its partition table), or null if it did not say. */
+  otaSlot: number | null;
   pendingVerify: boolean;
   safeMode: boolean;
   safeReason: string;
@@ -70,6 +72,7 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     fw: str(o.fw),
     project: str(o.project),
     partition: str(o.partition),
+    otaSlot: slotSize(o.ota_slot),
     pendingVerify: bool(o.pending_verify),
     safeMode: bool(o.safe_mode),
     safeReason: str(o.safe_reason),
@@ -107,7 +110,7 @@ function signingInfo(v: unknown): { signing?: { require: boolean; keys: string[]
 export function originalFirmwareStatus(prefix: string): BoardStatus {
   return {
     prefix, online: true, fw: '', project: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
-    boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {},
+    boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {}, otaSlot: null,
     proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null,
   };
 }
@@ -119,6 +122,11 @@ function sleepInfo(v: unknown): SleepInfo | null {
   // Without a positive period nothing about the next wake can be worked out.
   if (period === null || period <= 0) return null;
   return { period, awake: Math.max(0, num(o.awake) ?? 0), nextWake: num(o.next_wake) };
+}
+
+function slotSize(v: unknown): number | null {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 function streamWindow(v: unknown): number {

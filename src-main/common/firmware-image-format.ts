@@ -23,8 +23,8 @@ export const SHA256_SIZE = 32;
 export const ESP_IMAGE_MAX_SEGMENTS = 16;
 /** Flash erase/write unit of OTA partitions. */
 export const OTA_SECTOR_SIZE = 4096;
-/** Size of each app partition in MicroPython's ESP32 OTA partition table. */
-export const ESP32_APP_PARTITION_SIZE = 0x200000;
+/** Size of each app slot in MicroPython's stock ESP32 OTA table (ports/esp32/partitions-4MiB-ota.csv). */
+export const ESP32_APP_PARTITION_SIZE = 0x180000;
 /** `ESP_CHIP_ID_ESP32`. */
 export const ESP32_CHIP_ID = 0;
 /** Flash MMU page size: mapped segments must sit at file offset == load address (mod this). */

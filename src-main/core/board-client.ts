@@ -18,6 +18,8 @@ export interface BoardClientOptions {
   caps?: string[];
   /** Default window of send(): what the board's status announced (WINDOW if it did not). */
   window?: number;
+  /** Bytes the board's OTA slot holds (its status's ota_slot), if it said. */
+  otaSlot?: number;
   timeoutMs?: number;
   /** Makes a running command fail with BOARD_RESET when the board restarts (the engine wires the fleet registry in). */
   watchReset?: ResetWatch;
@@ -91,6 +93,8 @@ export class BoardClient {
   readonly caps: string[];
   /** Default window of send(): what the board's status announced (WINDOW if it did not). */
   readonly window: number;
+  /** Bytes the board's OTA slot holds, as its status said (undefined: it did not say). */
+  readonly otaSlot?: number;
   readonly timeoutMs: number;
   private readonly timers: Timers;
   private readonly newId: () => string;
@@ -103,6 +107,7 @@ export class BoardClient {
     this.proto = opts.proto ?? PROTO_V1;
     this.caps = opts.caps ?? [...V1_CAPS];
     this.window = opts.window ?? WINDOW;
+    if (opts.otaSlot !== undefined) this.otaSlot = opts.otaSlot;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.timers = opts.timers ?? realTimers;
     this.newId = opts.newId ?? (() => newCommandId());

@@ -146,6 +146,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const status = c.registry.get(prefix)?.status;
     return new BoardClient(c.session, prefix, {
       ...(status && { proto: status.proto, caps: status.caps, window: status.window }),
+      ...(status?.otaSlot != null && { otaSlot: status.otaSlot }),
       ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
       watchReset: (onReset) => c.registry.watchReset(prefix, onReset),
     });

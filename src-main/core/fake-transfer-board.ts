@@ -54,8 +54,11 @@ export class FakeTransferBoard {
     session.onPublish = (p) => this.onPublish(p);
   }
 
-  client(timeoutMs = 2000): BoardClient {
-    return new BoardClient(this.session, this.prefix, { proto: this.proto, caps: this.proto === 1 ? [...V1_CAPS] : V2_CAPS, timeoutMs });
+  /** `otaSlot`: the slot size its status would announce (none: it does not say). */
+  client(timeoutMs = 2000, otaSlot?: number): BoardClient {
+    return new BoardClient(this.session, this.prefix, {
+      proto: this.proto, caps: this.proto === 1 ? [...V1_CAPS] : V2_CAPS, timeoutMs, ...(otaSlot !== undefined && { otaSlot }),
+    });
   }
 
   private reply(id: string, payload: Uint8Array | string, seq = NO_SEQ, last = true): void {

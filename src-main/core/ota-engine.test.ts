@@ -43,6 +43,22 @@ describe('OtaEngine', () => {
     expect(events.at(-1)).toMatchObject({ phase: 'done', sent: 300_000, total: 300_000 });
   });
 
+  it("refuses an image larger than the board's OTA slot before sending anything, naming both sizes", async () => {
+    const image = randomBytes(1_800_000);
+    const { b, session, client } = board();
+    const small = b.client(2000, 0x180000);
+    const events: OtaProgress[] = [];
+    const engine = new OtaEngine();
+    engine.on('progress', (p) => events.push(p));
+    const [r] = await engine.start([{ board: small, image }], noWait);
+    expect(r).toMatchObject({ ok: false, error: { code: 'USAGE', message: "sim/b1: the image is 1,800,000 bytes, the board's OTA slot holds 1,572,864" } });
+    expect(session.published).toHaveLength(0);
+    expect(events.map((e) => e.phase)).toEqual(['queued', 'failed']);
+    // An image that fits goes through, and a board that does not tell its slot is not refused here.
+    expect((await engine.start([{ board: b.client(2000, 1_800_000), image: image.subarray(0, 1000) }], noWait))[0]).toMatchObject({ ok: true });
+    expect((await engine.start([{ board: client, image: image.subarray(0, 1000) }], noWait))[0]).toMatchObject({ ok: true });
+  });
+
   it('asks otastat first and sends only what the board does not have yet', async () => {
     const image = randomBytes(300_000);
     const { b, session, client } = board();

@@ -17,7 +17,7 @@ import type { Engine } from './engine.js';
 import type { WakeHooks } from './keep-awake.js';
 
 /** What the engine needs of a board (BoardClient, or a fake in tests). */
-export type TransferBoard = Pick<BoardClient, 'prefix' | 'proto' | 'caps' | 'request' | 'send'>;
+export type TransferBoard = Pick<BoardClient, 'prefix' | 'proto' | 'caps' | 'request' | 'send' | 'otaSlot'>;
 
 export type OtaPhase = 'queued' | 'checking' | 'resuming' | 'sending' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
@@ -108,7 +108,8 @@ export interface CheckedImage {
 
 /** Refuses what is not an ESP32 app image before anything is sent (MqbError USAGE). */
 export function checkOtaImage(image: Uint8Array, name = 'the image'): CheckedImage {
-  const v = validateAppImage(image);
+  // No size limit here: each board's slot depends on its partition table (checkFitsSlot, per board).
+  const v = validateAppImage(image, { partitionSize: null });
   if (!v.ok) throw new MqbError('USAGE', `${name} is not a valid ESP32 app image: ${v.error}`);
   return {
     project: v.info.appDesc?.projectName ?? '',
@@ -117,6 +118,17 @@ export function checkOtaImage(image: Uint8Array, name = 'the image'): CheckedIma
     sha256: sha256Hex(image),
     warnings: v.warnings,
   };
+}
+
+/**
+ * Refuses an image larger than the board's OTA slot (its status's ota_slot) before any byte is
+ * sent: the board would take it up to the slot's end and then fail. A board that does not say
+ * (older firmware, protocol v1) is not checked here; it refuses when its partition is full.
+ */
+export function checkFitsSlot(board: Pick<TransferBoard, 'prefix' | 'otaSlot'>, size: number): void {
+  const slot = board.otaSlot;
+  if (slot === undefined || size <= slot) return;
+  throw new MqbError('USAGE', `${board.prefix}: the image is ${size.toLocaleString('en-US')} bytes, the board's OTA slot holds ${slot.toLocaleString('en-US')}`);
 }
 
 /** The engine's shared OtaEngine: one per Engine, so every front end sees the same progress events. */
@@ -189,6 +201,11 @@ export class OtaEngine extends EventEmitter<OtaEngineEvents> {
       return result;
     };
     const cancelled = () => finish({ code: 'CANCELLED', message: `upload to ${board.prefix} cancelled` }, 'cancelled');
+    try {
+      checkFitsSlot(board, image.length);
+    } catch (e) {
+      return finish(failureOf(e), 'failed');
+    }
     let resume = opts.resume !== false && board.caps.includes('otastat');
     // A sleeping board: wait for its wake (bounded by the job's deadline) before the first try.
     const waitWake = async (phase: OtaPhase, before = ''): Promise<boolean | OtaResult> => {

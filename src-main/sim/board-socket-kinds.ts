@@ -4,9 +4,9 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { linuxErrno } from './worker/errno-bridge.js';
+import { TCP_SND_BUF } from './net-protocol.js';
 
-/** lwIP's send buffer per TCP socket in the port's sdkconfig (CONFIG_LWIP_TCP_SND_BUF_DEFAULT). */
-export const TCP_SND_BUF = 5744;
+export { TCP_SND_BUF };
 /** Datagrams lwIP queues per UDP socket before it drops them (CONFIG_LWIP_UDP_RECVMBOX_SIZE). */
 const UDP_RECVMBOX = 6;
 /** How long lwIP keeps trying to connect (SYN retransmissions), as the asyncio streams use. */

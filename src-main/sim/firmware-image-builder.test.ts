@@ -79,7 +79,7 @@ describe('buildAppImage', () => {
     expect(validateAppImage(buildAppImage({ version: 'v1', totalSize: 5000, chipId: 9 })).ok).toBe(false);
   });
 
-  it('still parses when written into an erased 2 MB partition', async () => {
+  it('still parses when written into an erased 1.5 MiB partition', async () => {
     const part = Buffer.alloc(ESP32_APP_PARTITION_SIZE, 0xff);
     image.copy(part);
     const res = validateAppImage(part);
@@ -88,7 +88,7 @@ describe('buildAppImage', () => {
     expect(res.info.trailingBytes).toBe(ESP32_APP_PARTITION_SIZE - image.length);
     await expect(verifyAppendedHash(part, res.info, sha256)).resolves.toMatchObject({ ok: true, status: 'verified' });
     const tooBig = buildAppImage({ version: 'v1', totalSize: ESP32_APP_PARTITION_SIZE + 100_000 });
-    expect(validateAppImage(tooBig)).toMatchObject({ ok: false, error: expect.stringMatching(/larger than the 2097152-byte app partition/) });
+    expect(validateAppImage(tooBig)).toMatchObject({ ok: false, error: expect.stringMatching(/larger than the 1572864-byte app partition/) });
   });
 });
 

@@ -36,6 +36,8 @@ export interface FleetOptions {
   clockAtPowerOn?: number | 'host';
   /** What a wake costs on each board (default 'esp32': see src-main/sim/radio-timing.ts). */
   radio?: RadioProfile;
+  /** What time.ticks_ms() reads when each board's interpreter starts (VirtualBoardOptions). */
+  ticksAtStart?: number;
 }
 
 export interface FleetBoardRecord {
@@ -150,7 +152,7 @@ export class VirtualFleet {
       if (isNew) fleet.install(state);
       fleet.records.push(rec);
       fleet.states.push(state);
-      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }), ...(opts.radio && { radio: opts.radio }) }));
+      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }), ...(opts.radio && { radio: opts.radio }), ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }) }));
     }
     return fleet;
   }

@@ -24,8 +24,12 @@ export interface NetFaults {
 export const RX_WINDOW = 64 * 1024;
 /** The worker reports what it read in steps of this much (or when it has read everything). */
 export const RX_ACK_STEP = 8 * 1024;
-/** Bytes written and not yet taken by the host socket above which drain() waits (Node's default). */
-export const TX_HIGH_WATER = 16 * 1024;
+/**
+ * lwIP's send buffer per TCP socket: CONFIG_LWIP_TCP_SND_BUF_DEFAULT, 5744 bytes (4 * MSS 1436) in
+ * ESP-IDF, not changed by MicroPython's sdkconfig. A non-blocking write takes what fits and
+ * raises EAGAIN when nothing does; asyncio's Stream keeps the rest in its out_buf.
+ */
+export const TCP_SND_BUF = 5744;
 
 export type WorkerToNet =
   | { op: 'open'; id: number; host: string; port: number; tls?: TlsRequest }

@@ -10,11 +10,6 @@ import type { AppImageValidation } from '../common/firmware-image.js';
 export const OTA_SLOTS = ['ota_0', 'ota_1'] as const;
 export type OtaSlot = (typeof OTA_SLOTS)[number];
 
-/** App partitions as MicroPython's OTA partition table lays them out (type app, subtypes ota_0/1). */
-export const APP_PARTITIONS: Record<OtaSlot, { type: number; subtype: number; address: number; size: number }> = {
-  ota_0: { type: 0, subtype: 0x10, address: 0x10000, size: 0x200000 },
-  ota_1: { type: 0, subtype: 0x11, address: 0x210000, size: 0x200000 },
-};
 
 /** esp_ota_img_states_t, by name. 'undefined' is an image flashed by a cable (no rollback). */
 export type OtaImageState = 'new' | 'pending-verify' | 'valid' | 'invalid' | 'aborted' | 'undefined';

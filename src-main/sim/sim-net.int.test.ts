@@ -132,7 +132,7 @@ async def reconnect(port, n):
     # Every connect waits for the host's TCP handshake.
     for i in range(n):
         r, w = await asyncio.open_connection("127.0.0.1", port)
-        w.close()
+        await w.wait_closed()
     return n
 `,
     });
@@ -166,9 +166,9 @@ async def flood(port, total):
     waited = 0
     for i in range(total // len(chunk)):
         w.write(chunk)
-        waited += _simstream._h.net_must_drain(w._sid)  # drain() is about to wait
+        waited += len(w.out_buf) > 0  # the send buffer did not take it all: drain() sends the rest
         await w.drain()
-    w.close()
+    await w.wait_closed()
     return waited
 `,
     });
@@ -179,6 +179,79 @@ async def flood(port, total):
     expect(waited).toBeGreaterThan(0);
     await until(() => slowBytes - before >= total + 4);
   }, 90_000);
+
+  it('write() gives lwIP\'s 5744-byte send buffer what fits and keeps the rest in out_buf, as the port; drain() sends it', async () => {
+    const board = await bootWithWifi();
+    await board.probe([
+      'async def burst(port, n):',
+      '    r, w = await asyncio.open_connection("127.0.0.1", port)',
+      '    w.write(b"SLOW")',
+      '    await w.drain()',
+      '    await asyncio.sleep_ms(50)',  // the 4 bytes have left the send buffer
+      '    w.write(bytes(range(256)) * (n // 256))',
+      '    kept = len(w.out_buf)',
+      '    await w.drain()',
+      '    left = len(w.out_buf)',
+      '    await w.wait_closed()',
+      '    return [kept, left]',
+    ].join('\n'));
+    const before = slowBytes;
+    const [kept, left] = await probeAsync<[number, number]>(board, `burst(${port}, 20480)`);
+    expect([kept, left]).toEqual([20480 - 5744, 0]);
+    await until(() => slowBytes - before === 20480 + 4);
+  });
+
+  it('close() leaves the connection open as on the port; wait_closed() frees it; 10 sockets in all (streams and socket module), then ENFILE', async () => {
+    const server = net.createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const own = (server.address() as net.AddressInfo).port;
+    const open = () => new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
+    const waitOpen = async (n: number) => {
+      for (let i = 0; i < 250 && (await open()) !== n; i++) await new Promise((r) => setTimeout(r, 20));
+      return open();
+    };
+    try {
+      const board = await bootWithWifi();
+      await board.probe('import socket\nconns = []\nasync def conn(port):\n    conns.append(await asyncio.open_connection("127.0.0.1", port))');
+      await probeAsync(board, `conn(${own})`);
+      await board.probe('conns[0][1].close()');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await open()).toBe(1); // close() alone did nothing
+      await probeAsync(board, 'conns.pop()[1].wait_closed()');
+      expect(await waitOpen(0)).toBe(0);
+      await board.probe('s = socket.socket()');
+      for (let i = 0; i < 9; i++) await probeAsync(board, `conn(${own})`);
+      await expect(probeAsync(board, `conn(${own})`)).rejects.toMatchObject({ errno: 23 });
+      await board.probe('r = None\ntry:\n    socket.socket()\nexcept OSError as e:\n    r = e.errno');
+      expect(await board.probeJson('r')).toBe(23);
+      await probeAsync(board, 'conns.pop()[1].wait_closed()');
+      await probeAsync(board, `conn(${own})`); // a freed slot is usable again
+      await board.probe('s.close()');
+      await board.probe('s = socket.socket()\ns.close()');
+      expect(await waitOpen(9)).toBe(9);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('lets one task wait to read per stream, as the port\'s asyncio asserts', async () => {
+    const board = await bootWithWifi();
+    await board.probe([
+      'async def two_readers(port):',
+      '    r, w = await asyncio.open_connection("127.0.0.1", port)',
+      '    t = asyncio.create_task(r.readinto(bytearray(4)))',
+      '    await asyncio.sleep_ms(20)',
+      '    try:',
+      '        await r.readinto(bytearray(4))',
+      '        got = "read"',
+      '    except AssertionError:',
+      '        got = "AssertionError"',
+      '    t.cancel()',
+      '    await w.wait_closed()',
+      '    return got',
+    ].join('\n'));
+    expect(await probeAsync(board, `two_readers(${port})`)).toBe('AssertionError');
+  });
 
   it('raises OSError with the ESP32 errno for a refused connection and without Wi-Fi', async () => {
     const closed = net.createServer();
@@ -193,7 +266,7 @@ async def flood(port, total):
 
   it('breaks connections when the link is cut, delays traffic with latency, drops it in a blackhole', async () => {
     const board = await bootWithWifi();
-    await board.probe(`import time\nasync def echo(msg):\n    r, w = await asyncio.open_connection("127.0.0.1", ${port})\n    t0 = time.ticks_ms()\n    w.write(msg)\n    await w.drain()\n    got = await r.readexactly(len(msg))\n    dt = time.ticks_diff(time.ticks_ms(), t0)\n    w.close()\n    return [got.decode(), dt]`);
+    await board.probe(`import time\nasync def echo(msg):\n    r, w = await asyncio.open_connection("127.0.0.1", ${port})\n    t0 = time.ticks_ms()\n    w.write(msg)\n    await w.drain()\n    got = await r.readexactly(len(msg))\n    dt = time.ticks_diff(time.ticks_ms(), t0)\n    await w.wait_closed()\n    return [got.decode(), dt]`);
     const [text, fast] = await probeAsync<[string, number]>(board, 'echo(b"ECHO 1")');
     expect(text).toBe('ECHO 1');
     board.setNetworkFaults({ latencyMs: 150 });

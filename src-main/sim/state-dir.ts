@@ -8,8 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ESP32_APP_PARTITION_SIZE } from '../common/firmware-image.js';
 import { OTA_SLOTS } from './ota-state.js';
+
+/** The slot sizes depend on the board's partition table; no app slot exceeds the 16 MiB flash an ESP32 maps. */
+const MAX_APP_PARTITION_SIZE = 16 * 1024 * 1024;
 
 export interface BoardIdentity {
   kind: 'mqboard-virtual-board';
@@ -94,8 +96,8 @@ function checkLayout(dir: StateDir): void {
     if (!fs.existsSync(file)) continue;
     const st = fs.statSync(file);
     if (!st.isFile()) throw new StateDirError(`${file} is not a file`);
-    if (st.size > ESP32_APP_PARTITION_SIZE) {
-      throw new StateDirError(`${file} is ${st.size} bytes, larger than the ${ESP32_APP_PARTITION_SIZE}-byte app partition`);
+    if (st.size > MAX_APP_PARTITION_SIZE) {
+      throw new StateDirError(`${file} is ${st.size} bytes, larger than any app partition (${MAX_APP_PARTITION_SIZE} bytes)`);
     }
   }
 }

@@ -84,6 +84,23 @@ describe('virtual board: OTA partitions with rollback', () => {
     expect(board.lastBoot?.notes.join()).toMatch(/ota_1: invalid app image/);
   });
 
+  it("has the stock OTA table's 1.5 MiB app slots and 960 KiB file system (partitions-4MiB-ota.csv), other tables as an option", async () => {
+    const board = createTestBoard({ runBootFiles: false });
+    await board.powerOn();
+    await board.probe('import esp32, os\nP = esp32.Partition');
+    expect(await board.probeJson('P(P.RUNNING).info()[:5]')).toEqual([0, 0x10, 0x10000, 0x180000, 'ota_0']);
+    expect(await board.probeJson('P(P.RUNNING).get_next_update().info()[:5]')).toEqual([0, 0x11, 0x190000, 0x180000, 'ota_1']);
+    expect(await board.probeJson('(lambda s: s[0] * s[2])(os.statvfs("/"))')).toBe(0xf0000);
+    // Writing past the slot's end is refused, as the port's esp_partition_write does.
+    await expect(board.probe('P("ota_1").writeblocks(384, bytearray(4096))')).rejects.toThrow(/OSError: \[Errno 22\]/);
+    const big = createTestBoard({ runBootFiles: false, partitionTable: { appSize: 0x200000, fsSize: 0x1c0000 } });
+    await big.powerOn();
+    await big.probe('import esp32, os\nP = esp32.Partition');
+    expect(await big.probeJson('P("ota_1").info()[2:4]')).toEqual([0x210000, 0x200000]);
+    expect(await big.probeJson('(lambda s: s[0] * s[2])(os.statvfs("/"))')).toBe(0x1c0000);
+    expect(() => createTestBoard({ partitionTable: { appSize: 1000, fsSize: 0x1000 } })).toThrow(/appSize must be a positive multiple of 4096/);
+  });
+
   it('reads unwritten flash as 0xFF and programs without erase like NOR flash', async () => {
     const board = createTestBoard({ runBootFiles: false });
     await board.powerOn();
@@ -91,7 +108,10 @@ describe('virtual board: OTA partitions with rollback', () => {
     expect(await board.probeJson('list(b)')).toEqual([255, 255, 255, 255, 255, 255, 255, 255]);
     await board.probe('p.writeblocks(100, b"\\x0f" * 8, 0)\np.writeblocks(100, b"\\xf3" * 8, 0)\np.readblocks(100, b)');
     expect(await board.probeJson('list(b)')).toEqual(Array(8).fill(0x03));
-    expect(await board.probeJson('(p.ioctl(4, 0), p.ioctl(5, 0))')).toEqual([512, 4096]);
+    expect(await board.probeJson('(p.ioctl(4, 0), p.ioctl(5, 0))')).toEqual([384, 4096]); // 0x180000 / 4096
+    // As the port: a write without offset erases whole sectors only; an unknown label is ENOENT.
+    await expect(board.probe('p.writeblocks(2, b"\\x00" * 100)')).rejects.toThrow(/ESP_ERR_INVALID_SIZE/);
+    await expect(board.probe('Partition("nope")')).rejects.toThrow(/OSError: \[Errno 2\] ENOENT/);
     // Writing far into a partition leaves the blocks before it erased.
     await board.probe('p.writeblocks(300, b"\\x00" * 4096)\np.readblocks(200, b)');
     expect(await board.probeJson('list(b)')).toEqual(Array(8).fill(0xff));

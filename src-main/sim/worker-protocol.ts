@@ -1,6 +1,7 @@
 // The contract between a VirtualBoard (host, main thread) and its board worker thread.
 import type { MessagePort } from 'node:worker_threads';
 import type { RadioTiming } from './radio-timing.js';
+import type { PartitionTable } from './partition-table.js';
 
 /** machine.reset_cause() values of the ESP32 port. */
 export const RESET_CAUSE = { PWRON: 1, HARD: 2, WDT: 3, DEEPSLEEP: 4, SOFT: 5 } as const;
@@ -112,7 +113,13 @@ export interface BoardWorkerInit {
   /** What the Wi-Fi join costs (src-main/sim/radio-timing.ts). */
   radio: RadioTiming;
   flashCapacity: number;
+  /** Sizes of the app slots and the file system (partition-table.ts). */
+  partitionTable: PartitionTable;
+  /** time.ticks_ms() when the interpreter starts (_simtime.py). */
+  ticksAtStart: number;
   heapBytes: number;
+  /** MemoryError past heapBytes (the GC heap is capped); otherwise it grows on demand. */
+  enforceHeap: boolean;
   gcThreshold: number;
   control: SharedArrayBuffer;
   linkUp: boolean;

@@ -184,13 +184,13 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
     'logs.export': ({ profileId, prefix }) => ({ text: this.profile(profileId).logs.get(prefix)?.history().map((l) => `${l.level} ${l.time} ${l.logger}: ${l.text}`).join('\n') ?? '' }),
     'ota.inspect': async ({ image }) => {
       if (image.kind !== 'bytes') fail('NOT_AVAILABLE', 'the fake console takes bytes only');
-      const v = validateAppImage(image.data);
+      const v = validateAppImage(image.data, { partitionSize: null });
       const desc = v.info.appDesc;
       return { name: image.name, project: desc?.projectName ?? '', version: desc?.version ?? '', size: image.data.length, sha256: await sha256(image.data), ...(v.ok ? {} : { error: v.error }) };
     },
     'ota.start': ({ image, targets, reset }) => {
       if (image.kind !== 'bytes') fail('NOT_AVAILABLE', 'the fake console takes bytes only');
-      const v = validateAppImage(image.data);
+      const v = validateAppImage(image.data, { partitionSize: null });
       if (!v.ok) fail('USAGE', `not a valid firmware image: ${v.error}`);
       const jobId = `j${++this.ids}`;
       const ts = targets.map((t) => ({ prefix: t.prefix, board: this.board(t.profileId, t.prefix).b, sent: 0, phase: 'queued' as const }));

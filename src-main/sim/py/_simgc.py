@@ -1,8 +1,10 @@
 # Virtual board: `gc` with the heap of an ESP32 without PSRAM.
 # https://docs.micropython.org/en/latest/library/gc.html
-# The wasm heap grows without bound, so mem_free()/mem_alloc() are reported against the emulated
-# heap size, minus what the simulator's own shims occupy (on a real board they live in flash).
-# A low collection threshold keeps "allocated" close to "live", and the host samples the
+# The interpreter's heap is capped (worker/heap-cap.ts) at the board's heap plus an allowance for
+# the simulator's own shims (on a real board they are C code in flash). rebase() holds back what
+# the shims left over, so the firmware gets exactly the board's heap: mem_free() is the
+# interpreter's own figure, MemoryError and fragmentation are real. mem_alloc() leaves out the
+# shims. A low collection threshold keeps "allocated" close to "live", and the host samples the
 # high-water mark (see the virtual-board docs).
 import _simhost as _h
 import gc as _gc
@@ -13,20 +15,26 @@ disable = _gc.disable
 isenabled = _gc.isenabled
 _base = 0
 _heap = 110 * 1024
+_reserve = None  # the heap beyond the board's: allocated once, never freed
+_enforced = False
 
 
 def _setup(heap_bytes, threshold):
     global _heap
     _heap = heap_bytes
     _gc.threshold(threshold)
-    rebase()
 
 
-def rebase():
-    # Called by the host again right before boot.py, from a shallow stack.
-    global _base
-    _gc.collect()
+def rebase(enforced):
+    # Called by the host right before boot.py, after a call that collected (the wasm build
+    # collects only when control returns to JavaScript).
+    global _base, _reserve, _enforced
+    _enforced = enforced
+    spare = _gc.mem_free() - _heap  # uncapped, the wasm build counts 128 MiB it could still add
+    if enforced and _reserve is None and spare > 0:
+        _reserve = bytearray(spare)
     _base = _gc.mem_alloc()
+    return spare
 
 
 def mem_alloc():
@@ -42,7 +50,9 @@ def mem_alloc():
 
 
 def mem_free():
-    return max(0, _heap - mem_alloc())
+    used = mem_alloc()  # also the heap sample
+    # Not enforced, the heap grows: report against the board's size.
+    return _gc.mem_free() if _enforced else max(0, _heap - used)
 
 
 def threshold(amount=None):

@@ -13,6 +13,7 @@ import asyncio
 import asyncio.core as _core
 import errno
 import vfs
+from micropython import const
 from _simver import since
 
 _netfs = vfs.VfsPosix("/simnet")
@@ -43,17 +44,24 @@ async def _wait(sid, ev):
     await ev.wait()
 
 
+_ENFILE = const(23)  # lwIP's socket table is full (not in MicroPython's errno module)
+# The largest out_buf any stream has held since boot: what bursts cost on the heap (tests read it).
+out_peak = [0]
+
+
 class _Socket:
     # The non-blocking socket MicroPython's Stream keeps in `s`: readinto() gives None when nothing
-    # is there, write() sends at once (the device file's own methods, no extra call).
-    def __init__(self, f):
+    # is there, write() takes what lwIP's send buffer has room for (None: nothing) (the device
+    # file's own methods, no extra call).
+    def __init__(self, f, close):
         self.readinto = f.readinto
         self.write = f.write
+        self.close = close  # idempotent, as the port's socket.close(); what wait_closed() calls
 
 
 class _TcpSocket(_Socket):
-    def __init__(self, f, sid):
-        super().__init__(f)
+    def __init__(self, f, close, sid):
+        super().__init__(f, close)
         self._sid = sid
 
     def setsockopt(self, level, opt, value):
@@ -71,9 +79,11 @@ class Stream:
         self._sid = sid
         self._ev = ev
         self._f = _netfs.open("/%d" % sid, "r+b")
-        self.s = _Socket(self._f) if tls else _TcpSocket(self._f, sid)
+        self.s = _Socket(self._f, self._close) if tls else _TcpSocket(self._f, self._close, sid)
         self.e = extra
+        self.out_buf = b""  # what the send buffer did not take, as the port's Stream
         self._closed = False
+        self._waiting = [False, False]  # a task waits to read / to write
 
     def get_extra_info(self, v):
         return self.e[v]
@@ -84,12 +94,23 @@ class Stream:
     async def __aexit__(self, exc_type, exc, tb):
         await self.aclose()
 
+    async def _await(self, d):
+        # extmod/asyncio/core.py (IOQueue._enqueue) holds one task per direction per socket and
+        # asserts it: a second reader (or writer) of the same stream is an AssertionError there.
+        w = self._waiting
+        assert not w[d]
+        w[d] = True
+        try:
+            await _wait(self._sid, self._ev)
+        finally:
+            w[d] = False
+
     async def readinto(self, buf):
         while True:
             n = self._f.readinto(buf)
             if n is not None:
                 return n
-            await _wait(self._sid, self._ev)
+            await self._await(0)
 
     async def read(self, n=-1):
         if n < 0:
@@ -103,7 +124,7 @@ class Stream:
             b = self._f.read(n)
             if b is not None:
                 return b
-            await _wait(self._sid, self._ev)
+            await self._await(0)
 
     async def readexactly(self, n):
         buf = bytearray(n)
@@ -128,16 +149,39 @@ class Stream:
                 return bytes(line)
 
     def write(self, buf):
+        # As the port (extmod/asyncio/stream.py): one try at the socket, whose send buffer takes
+        # what fits (lwIP's TCP_SND_BUF, 5744 bytes); the rest is kept in out_buf on the heap.
         if self._closed:
-            raise OSError(errno.ENOTCONN)
-        self._f.write(buf)
+            raise OSError(errno.EBADF)
+        if not self.out_buf:
+            ret = self._f.write(buf)
+            if ret == len(buf):
+                return
+            if ret is not None:
+                buf = buf[ret:]
+        self.out_buf += buf
+        if len(self.out_buf) > out_peak[0]:
+            out_peak[0] = len(self.out_buf)
 
     async def drain(self):
-        while _h.net_must_drain(self._sid):  # only wait when the send buffer is full or broken
-            r = _h.net_drain_error(self._sid)
-            if r:
-                _raise(r)
-            await _wait(self._sid, self._ev)
+        # As the port: always yields; sends out_buf as the send buffer makes room, each write
+        # after a wait for POLLOUT (a broken connection raises from the write).
+        if not self.out_buf:
+            await asyncio.sleep_ms(0)
+            return
+        mv = memoryview(self.out_buf)
+        off = 0
+        while off < len(mv):
+            if self._closed:
+                raise OSError(errno.EBADF)
+            if _h.net_writable(self._sid):
+                await asyncio.sleep_ms(0)
+            else:
+                await self._await(1)
+            ret = self._f.write(mv[off:])
+            if ret is not None:
+                off += ret
+        self.out_buf = b""
 
     async def awrite(self, buf, off=0, sz=-1):
         if off or sz != -1:
@@ -149,6 +193,11 @@ class Stream:
         await self.awrite(s.encode())
 
     def close(self):
+        # The port's Stream.close() does nothing (extmod/asyncio/stream.py, 1.22 to 1.27): the
+        # socket, its lwIP slot and (TLS) its mbedTLS buffers stay until wait_closed().
+        pass
+
+    def _close(self):
         if not self._closed:
             self._closed = True
             try:
@@ -160,10 +209,10 @@ class Stream:
             self._ev.set()  # a task waiting on this connection wakes up and finds it closed
 
     async def wait_closed(self):
-        self.close()
+        self._close()  # as the port: closes the socket, without yielding
 
     async def aclose(self):
-        self.close()
+        self._close()  # the port's aclose is wait_closed
 
 
 async def open_connection(host, port, ssl=None, server_hostname=None):
@@ -175,6 +224,8 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         request = ssl._request(server_hostname or host)
     sid = _h.net_open(host, port, request)
+    if not sid:
+        raise OSError(_ENFILE)  # as the port's socket.socket() when lwIP has no socket left
     ev = _events[sid] = asyncio.Event()
     try:
         result = _h.net_connect_result(sid)

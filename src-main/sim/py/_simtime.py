@@ -12,11 +12,23 @@ _EPOCH = const(946684800)  # 2000-01-01 in Unix seconds
 sleep = _t.sleep
 sleep_ms = _t.sleep_ms
 sleep_us = _t.sleep_us
-ticks_ms = _t.ticks_ms
 ticks_us = _t.ticks_us
 ticks_cpu = _t.ticks_cpu
 ticks_add = _t.ticks_add
 ticks_diff = _t.ticks_diff
+# The port's ticks_ms wraps at 2^30 ms (MICROPY_PY_TIME_TICKS_PERIOD, extmod/modtime.c: the small-int
+# range of a 32-bit port), as the wasm build's does; it reads the ms since boot. ticksAtStart starts
+# it elsewhere (near the wrap) to test code that runs for days.
+_TICKS_MAX = const(0x3FFFFFFF)  # TICKS_PERIOD - 1
+_T0 = int(_h.ticks_start()) & _TICKS_MAX
+if _T0:
+    _tms = _t.ticks_ms
+
+    def ticks_ms():
+        return (_tms() + _T0) & _TICKS_MAX
+
+else:
+    ticks_ms = _t.ticks_ms
 
 
 def time():

@@ -118,7 +118,7 @@ class Partition:
             id = _h.part_label(id)
         info = _h.part_info(id)
         if not info:
-            raise ValueError("partition not found")
+            raise OSError(2)  # ENOENT, as the port (ports/esp32/esp32_partition.c, make_new)
         self._label = id
         self._info = tuple(int(x) if x.isdigit() else x for x in info.split(","))
         self._size = self._info[3]
@@ -163,6 +163,10 @@ class Partition:
                 n += k
 
     def writeblocks(self, block_num, buf, offset=None):
+        # Without an offset the port erases the range first (esp_partition_erase_range), which
+        # takes whole 4096-byte sectors only: ESP_ERR_INVALID_SIZE (0x104) otherwise.
+        if offset is None and self._bs >= 4096 and len(buf) % 4096:
+            raise OSError(-260, "ESP_ERR_INVALID_SIZE")
         pos = block_num * self._bs + (offset or 0)
         if pos + len(buf) > self._size:
             raise OSError(22)

@@ -7,11 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
 import { EXIT } from '../worker-protocol.js';
 import { installErrnoBridge } from './errno-bridge.js';
+import { capGcHeap } from './heap-cap.js';
 import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
 import { SimWlan } from './sim-wlan.js';
 import { SimSockClient } from './sim-sock-client.js';
+import { SocketBudget } from './socket-budget.js';
 import { createHostApi } from './sim-host-api.js';
 import type { WasmMemory } from './shared-memory.js';
 import { acceptSharedViewsInTextDecoder, asSharedMemory, shareWasmMemory } from './shared-memory.js';
@@ -24,6 +26,9 @@ const port = parentPort!;
 const post = (msg: WorkerToHost) => port.postMessage(msg);
 const ctrl = new Float64Array(init.control);
 const HEAP_SAMPLE_MS = 10;
+// GC heap taken by the shims and the preloaded modules before boot.py (measured: see
+// docs/virtual-board.md, "Heap"), with a margin; what is left over is held back by _simgc.rebase().
+const SHIM_HEAP_BYTES = 64 * 1024;
 
 // --- serial output: collected per write, flushed to the host and to os.dupterm streams -------
 const decoder = new TextDecoder();
@@ -45,7 +50,13 @@ let wasmExports: Record<string, unknown> = {};
 let shareProblem = 'not instantiated';
 acceptSharedViewsInTextDecoder();
 installErrnoBridge({
-  patchBinary: shareWasmMemory,
+  patchBinary(binary) {
+    if (!init.enforceHeap) return shareWasmMemory(binary);
+    const capped = capGcHeap(binary);
+    // An interpreter whose heap cannot be capped would hide MemoryErrors: refuse to run it.
+    if (typeof capped === 'string') throw new Error(`virtual board: cannot enforce the heap: ${capped}`);
+    return shareWasmMemory(capped);
+  },
   onInstance(exports, problem) {
     shareProblem = problem;
     wasmExports = exports;
@@ -109,6 +120,8 @@ const mp = await loadMicroPython({
   stderr: (b: Uint8Array) => outBytes.push(...b),
   linebuffer: false,
   pystack: 4096,
+  // The board's heap plus what the shims occupy (C code in flash on an ESP32); capped by capGcHeap.
+  heapsize: init.heapBytes + SHIM_HEAP_BYTES,
 });
 const FS = mp.FS as EmscriptenFS;
 const staticBytes = heapStart(wasmExports);
@@ -141,9 +154,10 @@ const wlan = new SimWlan(init.accessPoint, init.linkUp, { mac: macHex, ip: init.
   netRef.current?.linkLost();
   sockRef.current?.linkLost();
 }, init.radio);
-const net = new SimNetwork(FS, init.netPort, () => wlan.routable);
+const sockets = new SocketBudget(); // lwIP's socket table, shared by streams and the socket module
+const net = new SimNetwork(FS, init.netPort, () => wlan.routable, sockets);
 netRef.current = net;
-const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable);
+const sock = new SimSockClient(FS, init.sockChannel, post, () => wlan.routable, sockets);
 sockRef.current = sock;
 let crashArmed = false;
 
@@ -212,7 +226,11 @@ port.on('message', (msg: HostToWorker) => {
   }
 });
 
-mp.pyimport('_simgc').rebase!();
+// The wasm build collects garbage only when control returns to JavaScript (gc.collect() inside
+// Python merely asks for it): collect at the end of one call, so rebase() measures live data only.
+mp.runPython('import gc\ngc.collect()');
+const spare = mp.pyimport('_simgc').rebase!(init.enforceHeap) as number;
+if (init.enforceHeap && spare < 0) throw new Error(`virtual board: the shims take ${-spare} bytes more than their allowance (SHIM_HEAP_BYTES)`);
 post({ type: 'booted' });
 if (init.runBootFiles) {
   if (simboot.run_file!('boot.py')) simboot.run_file!('main.py');

@@ -5,13 +5,14 @@ import * as path from 'node:path';
 import type { BoardWorkerInit } from '../worker-protocol.js';
 import { CTRL, EXIT, RESET_CAUSE } from '../worker-protocol.js';
 import type { OtaSlot } from '../ota-state.js';
-import { APP_PARTITIONS, OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
+import { OTA_SLOTS, chooseBootSlot, markValid, otherSlot, readOtaData, readPartitionFile, setBootSlot, writeOtaData } from '../ota-state.js';
 import type { SimNetwork } from './sim-net.js';
 import type { TlsRequest } from '../net-protocol.js';
 import type { SimWlan } from './sim-wlan.js';
 import type { SimSockClient } from './sim-sock-client.js';
 import type { SockOp } from '../worker-protocol.js';
 import { micropythonVersion } from '../mp-version.js';
+import { appPartitions } from '../partition-table.js';
 import type { SchedulerBridge } from './scheduler-bridge.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
@@ -104,6 +105,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       d.post({ type: 'pin', pin, value });
     },
     fw_version: () => init.firmwareVersion,
+    ticks_start: () => init.ticksAtStart,
     // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
     mp_version: () => micropythonVersion(init.firmwareVersion).join('.'),
     fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
@@ -132,7 +134,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     part_label: (which: number) => (which === 1 ? init.runningSlot : bootSlot()),
     part_info: (label: string) => {
       if (!isSlot(label)) return '';
-      const p = APP_PARTITIONS[label];
+      const p = appPartitions(init.partitionTable)[label];
       return [p.type, p.subtype, p.address, p.size, label].join(',');
     },
     part_next_update: () => otherSlot(init.runningSlot),
@@ -154,8 +156,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     net_connect_result: (id: number) => net.connectResult(id),
     net_arm: (id: number) => net.arm(id),
     net_ready: () => net.takeReady(),
-    net_must_drain: (id: number) => net.mustDrain(id),
-    net_drain_error: (id: number) => net.drainError(id),
+    net_writable: (id: number) => net.writable(id),
     net_nodelay: (id: number, on: number) => net.noDelay(id, on === 1),
     set_runner: (fn: () => void) => {
       runner = fn;

@@ -9,7 +9,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { wasiErrno, linuxErrno } from './errno-bridge.js';
 import type { EmscriptenFS, FsStream } from './emscripten-fs.js';
 import type { NetToWorker, TlsRequest, WorkerToNet } from '../net-protocol.js';
-import { RX_ACK_STEP, TX_HIGH_WATER } from '../net-protocol.js';
+import { RX_ACK_STEP, TCP_SND_BUF } from '../net-protocol.js';
+import type { SocketBudget } from './socket-budget.js';
 
 export const NET_DEVICE_DIR = '/simnet';
 const NET_MAJOR = 64;
@@ -26,7 +27,7 @@ class SimSocket {
   armed = false;
   /** The Wi-Fi link was checked when Python first asked for the connect result. */
   linkChecked = false;
-  /** Written and not yet handed to the operating system by the host. */
+  /** Written and not yet handed to the operating system by the host: lwIP's send buffer in use. */
   unsent = 0;
   /** Read since the host was last told. */
   unacked = 0;
@@ -68,6 +69,7 @@ export class SimNetwork {
     private readonly FS: EmscriptenFS,
     private readonly port: MessagePort,
     private readonly linkUp: () => boolean,
+    private readonly budget: SocketBudget,
   ) {
     FS.mkdirTree(NET_DEVICE_DIR);
     this.eagain = new FS.ErrnoError(wasiErrno('EAGAIN'));
@@ -83,8 +85,12 @@ export class SimNetwork {
     for (const s of this.sockets.values()) this.fail(s, 'ECONNABORTED');
   }
 
-  /** Starts a connection; Python waits for connectResult(id) and then opens /simnet/<id>. */
+  /**
+   * Starts a connection; Python waits for connectResult(id) and then opens /simnet/<id>. 0 when
+   * lwIP's socket table is full (the port's socket.socket() raises ENFILE then).
+   */
   open(host: string, port: number, tls: TlsRequest | undefined): number {
+    if (!this.budget.take()) return 0;
     const id = this.nextId++;
     const s = new SimSocket(id, (sid) => this.markReady(sid));
     this.sockets.set(id, s);
@@ -182,28 +188,21 @@ export class SimNetwork {
     this.onReady();
   }
 
-  /** True when drain() has something to wait for or to report. */
-  mustDrain(id: number): boolean {
+  /**
+   * What lwIP's poll reports as POLLOUT: the send buffer has room, or the connection is broken or
+   * closed (the next write then raises the error).
+   */
+  writable(id: number): boolean {
     this.pump();
     const s = this.sockets.get(id);
-    return !s || s.closed || s.errno !== 0 || s.unsent >= TX_HIGH_WATER;
-  }
-
-  /**
-   * Why drain() cannot succeed ('errno|message'), or '' when the connection is usable (then
-   * mustDrain() tells whether the send buffer is still above its high-water mark).
-   */
-  drainError(id: number): string {
-    const s = this.sockets.get(id);
-    if (!s) return `${linuxErrno('EBADF')}|closed`;
-    if (s.errno) return `${s.errno === wasiErrno('ECONNRESET') ? linuxErrno('ECONNRESET') : linuxErrno('ECONNABORTED')}|connection lost`;
-    return s.closed ? `${linuxErrno('ENOTCONN')}|not connected` : '';
+    return !s || s.closed || s.errno !== 0 || s.unsent < TCP_SND_BUF;
   }
 
   close(id: number): void {
     const s = this.sockets.get(id);
     if (!s) return;
     this.sockets.delete(id);
+    this.budget.release();
     if (!s.closed) this.send({ op: 'close', id });
     s.eof = s.closed = true;
     s.wake();
@@ -256,10 +255,15 @@ export class SimNetwork {
       write: (_stream: FsStream, buffer: Int8Array, offset: number, length: number) => {
         if (s.errno) throw new FS.ErrnoError(s.errno);
         if (!this.sockets.has(s.id) || s.closed) throw new FS.ErrnoError(wasiErrno('ENOTCONN'));
-        const data = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length).slice();
-        s.unsent += length;
+        // lwIP's send buffer takes what fits (a partial write); when full, EAGAIN, which the stream
+        // layer turns into None: asyncio's Stream keeps the rest in its out_buf.
+        // No pump here: the room one write finds is what the host had reported before it.
+        const n = Math.min(length, TCP_SND_BUF - s.unsent);
+        if (n <= 0) throw eagain;
+        const data = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, n).slice();
+        s.unsent += n;
         this.send({ op: 'write', id: s.id, data }, [data.buffer]);
-        return length;
+        return n;
       },
       llseek() {
         throw new FS.ErrnoError(wasiErrno('ESPIPE'));

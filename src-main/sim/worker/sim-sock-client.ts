@@ -7,7 +7,8 @@
 import type { SockOp, SockRequest, WorkerToHost } from '../worker-protocol.js';
 import { SOCK_DATA_BYTES, SOCK_HEADER_BYTES, SOCK_SLOT, SOCK_STATE } from '../worker-protocol.js';
 import type { EmscriptenFS, FsStream } from './emscripten-fs.js';
-import { wasiErrno, wasiErrnoForLinux } from './errno-bridge.js';
+import { linuxErrno, wasiErrno, wasiErrnoForLinux } from './errno-bridge.js';
+import type { SocketBudget } from './socket-budget.js';
 
 export const SOCK_DEVICE_DIR = '/simsock';
 const SOCK_MAJOR = 65;
@@ -25,14 +26,25 @@ export class SimSockClient {
     channel: SharedArrayBuffer,
     private readonly post: (msg: WorkerToHost) => void,
     private readonly linkUp: () => boolean,
+    private readonly budget: SocketBudget,
   ) {
     this.head = new Int32Array(channel, 0, SOCK_HEADER_BYTES / 4);
     this.data = new Uint8Array(channel, SOCK_HEADER_BYTES);
     this.registerDevice();
   }
 
-  /** A request without payload: its result (>= 0), or a negative Linux errno. */
+  /**
+   * A request without payload: its result (>= 0), or a negative Linux errno. Opening a socket
+   * takes a slot of lwIP's socket table (ENFILE when full), closing it gives the slot back.
+   */
   call(op: SockOp, id: number, arg = 0, flags = 0, host = '', port = 0, len = 0): number {
+    if (op === 'open' && !this.budget.take()) return -linuxErrno('ENFILE');
+    const r = this.request(op, id, arg, flags, host, port, len);
+    if ((op === 'open' && r < 0) || (op === 'close' && r >= 0)) this.budget.release();
+    return r;
+  }
+
+  private request(op: SockOp, id: number, arg: number, flags: number, host: string, port: number, len: number): number {
     Atomics.store(this.head, SOCK_SLOT.STATE, SOCK_STATE.WAITING);
     this.post({ type: 'sock', op, id, arg, flags, len, host, port, link: this.linkUp() });
     while (Atomics.load(this.head, SOCK_SLOT.STATE) === SOCK_STATE.WAITING) {
@@ -63,7 +75,7 @@ export class SimSockClient {
     // buffer) finds nothing armed and ends with what was transferred.
     this.armed = undefined;
     if (!a) throw new this.FS.ErrnoError(wasiErrno('EAGAIN'));
-    const r = this.call(a.op, a.id, a.arg, a.flags, a.host, a.port, Math.min(length, SOCK_DATA_BYTES));
+    const r = this.request(a.op, a.id, a.arg, a.flags, a.host, a.port, Math.min(length, SOCK_DATA_BYTES));
     if (r < 0) throw new this.FS.ErrnoError(wasiErrnoForLinux(-r));
     return r;
   }
