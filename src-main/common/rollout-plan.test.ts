@@ -28,7 +28,7 @@ describe('rollout planning', () => {
 
   it('parses failure thresholds as boards, a share, or both', () => {
     expect(parseThreshold('2')).toEqual({ maxBoards: 2, maxPercent: 100 });
-    expect(parseThreshold('10%')).toEqual({ maxBoards: Number.POSITIVE_INFINITY, maxPercent: 10 });
+    expect(parseThreshold('10%')).toEqual({ maxBoards: Number.MAX_SAFE_INTEGER, maxPercent: 10 });
     expect(parseThreshold('1,25%')).toEqual({ maxBoards: 1, maxPercent: 25 });
     expect(() => parseThreshold('lots')).toThrow(/threshold/);
     expect(exceedsThreshold(1, 10, { maxBoards: 0, maxPercent: 100 })).toBe(true);

@@ -73,7 +73,7 @@ export function formatWaves(waves: readonly WaveSize[]): string {
 
 /** `5`, `10%` or `2,10%` (boards, share of a wave, or both: whichever is hit first pauses). */
 export function parseThreshold(text: string): FailureThreshold {
-  const t: FailureThreshold = { maxBoards: Number.POSITIVE_INFINITY, maxPercent: 100 };
+  const t: FailureThreshold = { maxBoards: Number.MAX_SAFE_INTEGER, maxPercent: 100 };
   for (const p of text.split(',').map((x) => x.trim())) {
     const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(p);
     const n = m ? Number(m[1]) : NaN;

@@ -184,6 +184,11 @@ describe('firmwareGate', () => {
     expect(out).not.toHaveProperty('rolledBack');
   });
 
+  it('a board that comes back in safe mode fails, even though safe mode confirms the image', async () => {
+    const f = fakeBoard([[{ ...NEW, pending_verify: true, safe_mode: true, safe_reason: 'boot loop' }]]);
+    expect(await firmwareGate({ board: f.board, registry: f.registry, gate: GATE, version: 'v2', partition: 'ota_1' })).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/came back in safe mode \(boot loop\)/) });
+  });
+
   it('a board that does not come back fails with the time it had', async () => {
     const f = fakeBoard([[]]);
     expect(await firmwareGate({ board: f.board, registry: f.registry, gate: { ...GATE, onlineWithinS: 0.2 }, version: 'v2', partition: 'ota_1' })).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/did not come back within 0.2 s/) });

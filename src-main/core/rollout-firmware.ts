@@ -37,6 +37,7 @@ export function firmwareUpdater(o: FirmwareUpdaterOptions): BoardUpdater {
       if (!entry || !s) return { kind: 'skipped', reason: 'no status on the broker (gone?)' };
       if (entry.original) return { kind: 'skipped', reason: 'runs the original firmware, which publishes no status: no health gate is possible' };
       if (s.online && o.version && s.fw === o.version && !s.pendingVerify) return { kind: 'skipped', reason: `already runs ${o.version}` };
+      if (s.online && s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): its app does not run, so no health gate can pass` };
       const sleepy = isSleeping(entry.state.state);
       if (!s.online && !(sleepy && o.wakeWaitMs)) return { kind: 'skipped', reason: sleepy ? 'asleep (start the rollout with --wait-wake to update it at its next wake)' : 'offline' };
       const board = o.engine.board(o.profileId, prefix, { timeoutMs: o.timeoutMs });

@@ -97,6 +97,8 @@ export async function firmwareGate(input: GateInput): Promise<BoardOutcome> {
   if (version && report.fw !== version) return { kind: 'failed', reason: `came back running ${report.fw || '?'}, not ${version}` };
   input.note?.(`${prefix}: back after ${(report.backAfterMs / 1000).toFixed(1)} s on ${where(report)}${report.pendingVerify ? ', waiting for its confirmation' : ''}`);
   let confirmed = registry.get(prefix)?.status;
+  // Safe mode confirms the image too (its watchdog's all-OK), but the app does not run there.
+  if (confirmed?.safeMode) return { kind: 'failed', reason: `came back in safe mode (${confirmed.safeReason || '?'}) on ${where(confirmed)}` };
   if (report.pendingVerify) {
     const boots = confirmed?.boots;
     // A later boot (its offline status lost) counts as the reset it is, not as a confirmation.
@@ -117,6 +119,7 @@ export async function firmwareGate(input: GateInput): Promise<BoardOutcome> {
     confirmed = v.ok;
   }
   if (!confirmed) return { kind: 'failed', reason: 'its status disappeared after the reset' };
+  if (confirmed.safeMode) return { kind: 'failed', reason: `went to safe mode (${confirmed.safeReason || '?'}) on ${where(confirmed)}` };
   input.note?.(`${prefix}: confirmed ${where(confirmed)}; watching it for ${gate.stableS} s`);
   const unstable = await watchStable(registry, prefix, confirmed, gate.stableS * 1000, signal, input.timers);
   if (unstable) return { kind: 'failed', reason: unstable };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +53,25 @@ describe('RolloutStore', () => {
     await expect(store.load('c-bad')).rejects.toMatchObject({ code: 'LOCAL_IO' });
     expect(fs.readFileSync(damaged, 'utf8')).toBe('{ not json');
     expect((await store.list()).map((x) => x.def.id)).toEqual(['a-earlier', 'b-later']);
+  });
+});
+
+describe('RolloutStore locks and requests', () => {
+  it('refuses a second runner while the first lives, takes over a dead one\'s lock, and passes pause/abort requests', async () => {
+    const store = new RolloutStore(makeTempDir('mqb-rollouts-'));
+    const release = await store.lock('r1');
+    expect(await store.runningPid('r1')).toBe(process.pid);
+    await expect(store.lock('r1')).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/is running in process \d+/) });
+    await release();
+    expect(await store.runningPid('r1')).toBeUndefined();
+    // A process that died holding the lock (the console was killed): its lock is taken over.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    fs.writeFileSync(store.fileOf('r1') + '.lock', String(dead));
+    await (await store.lock('r1'))();
+    expect(await store.takeRequest('r1')).toBeUndefined();
+    await store.request('r1', 'abort');
+    expect(await store.takeRequest('r1')).toBe('abort');
+    expect(await store.takeRequest('r1')).toBeUndefined();
   });
 });
 

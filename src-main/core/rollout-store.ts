@@ -90,6 +90,53 @@ export class RolloutStore {
     return out.sort((a, b) => a.def.createdAt - b.def.createdAt || a.def.id.localeCompare(b.def.id));
   }
 
+  /**
+   * Marks the rollout as run by this process (<id>.lock holds its pid): a second `start` or
+   * `resume` of the same rollout is refused while the first process lives; a dead one's lock is
+   * taken over (the console crashed). Returns the function that releases it.
+   */
+  async lock(id: string, pid = process.pid): Promise<() => Promise<void>> {
+    const file = `${this.fileOf(id)}.lock`;
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    for (let tries = 0; ; tries++) {
+      try {
+        await fs.writeFile(file, String(pid), { flag: 'wx', mode: 0o600 });
+        return () => fs.rm(file, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw new MqbError('LOCAL_IO', `cannot lock rollout ${id}: ${(e as Error).message}`);
+      }
+      const owner = await this.runningPid(id);
+      if (owner !== undefined) throw new MqbError('USAGE', `rollout ${id} is running in process ${owner}; pause or abort it with \`mqboard rollout pause|abort ${id}\``);
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  /** The pid of the live process running the rollout, if any. */
+  async runningPid(id: string): Promise<number | undefined> {
+    const pid = Number(await fs.readFile(`${this.fileOf(id)}.lock`, 'utf8').catch(() => ''));
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    }
+  }
+
+  /** Asks the process running the rollout to pause or abort (it polls takeRequest). */
+  async request(id: string, what: 'pause' | 'abort'): Promise<void> {
+    await fs.writeFile(`${this.fileOf(id)}.request`, what, { mode: 0o600 });
+  }
+
+  /** The pending request for this rollout, removed once read. */
+  async takeRequest(id: string): Promise<'pause' | 'abort' | undefined> {
+    const file = `${this.fileOf(id)}.request`;
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    await fs.rm(file, { force: true });
+    return text.trim() === 'abort' ? 'abort' : text.trim() === 'pause' ? 'pause' : undefined;
+  }
+
   /** The rollout by id, or the most recent one when no id is given. */
   async pick(id: string | undefined): Promise<Rollout> {
     if (id) return this.load(id);
