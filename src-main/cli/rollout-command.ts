@@ -9,13 +9,19 @@ import { formatBytes } from '../common/ota-plan.js';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, newRolloutId, parseThreshold, parseWaves, selectTargets,
 } from '../common/rollout-plan.js';
-import type { HealthGate, RolloutDefinition } from '../common/rollout-plan.js';
+import type { HealthGate, RolloutDefinition, RolloutWhat } from '../common/rollout-plan.js';
+import { ESP_IMAGE_MAGIC } from '../common/firmware-image.js';
+import { SyncSpecError, parseSyncSpec } from '../common/sync-spec.js';
+import type { ResolvedConnection } from '../core/broker-profile.js';
+import type { Engine } from '../core/engine.js';
 import { createRollout, isFinished, reduce } from '../common/rollout-state.js';
 import type { Rollout, RolloutEvent } from '../common/rollout-state.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { readLocal } from '../core/file-transfer.js';
 import { checkOtaImage, otaEngineOf } from '../core/ota-engine.js';
 import { RolloutRunner } from '../core/rollout-engine.js';
+import type { BoardUpdater } from '../core/rollout-engine.js';
+import { filesUpdater } from '../core/rollout-files.js';
 import { firmwareUpdater } from '../core/rollout-firmware.js';
 import { RolloutStore } from '../core/rollout-store.js';
 import type { CliIo } from './cli-io.js';
@@ -56,28 +62,44 @@ function planned<T>(fn: () => T): T {
 
 const storeFor = (io: CliIo) => new RolloutStore(defaultDataDir(io.env));
 
-/** Reads the rollout's image again (a resume in another process) and checks it is the same one. */
-async function imageOf(r: Rollout): Promise<Uint8Array> {
+/** The updater of the rollout's kind; its image or spec read again (a resume in another process) and checked. */
+async function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions): Promise<BoardUpdater> {
   const what = r.def.what;
-  if (what.kind !== 'firmware') throw new MqbError('UNSUPPORTED', 'file-set rollouts are not implemented yet (docs/rollouts.md)');
+  const base = { engine, profileId: conn.profile.id, gate: r.def.gate, timeoutMs: conn.timeoutMs };
+  if (what.kind === 'files') return filesUpdater({ ...base, specText: await readSpec(what.spec), specDir: path.dirname(what.spec) });
   const image = await readLocal(what.file);
   if (checkOtaImage(image, what.file).sha256 !== what.sha256) throw new MqbError('USAGE', `${what.file} changed since rollout ${r.def.id} started (SHA-256 differs); start a new rollout for the new image`);
-  return image;
+  return firmwareUpdater({ ...base, image, sha256: what.sha256, version: what.version, attempts: Number(opts.attempts) || 5, ...(opts.waitWake && { wakeWaitMs: conn.timeoutMs }) });
+}
+
+async function readSpec(file: string): Promise<string> {
+  return new TextDecoder().decode(await readLocal(file));
+}
+
+/** An app image is a firmware rollout; anything else must be a sync spec (a file-set rollout). */
+async function whatOf(file: string): Promise<RolloutWhat> {
+  const data = await readLocal(file);
+  if (data[0] === ESP_IMAGE_MAGIC || file.endsWith('.bin')) {
+    const c = checkOtaImage(data, file);
+    return { kind: 'firmware', file: path.resolve(file), sha256: c.sha256, size: c.size, version: c.version, project: c.project };
+  }
+  const text = new TextDecoder().decode(data);
+  try {
+    if (parseSyncSpec(text).length === 0) throw new SyncSpecError(1, 'no target directory block');
+  } catch (e) {
+    throw new MqbError('USAGE', `${file} is neither an ESP32 app image nor a sync spec (${(e as Error).message})`);
+  }
+  return { kind: 'files', spec: path.resolve(file) };
 }
 
 /** Runs the rollout (after `first`, e.g. resume) in the foreground; ends with its exit code. */
 async function runForeground(rollout: Rollout, first: RolloutEvent | undefined, io: CliIo, opts: RolloutCliOptions, store: RolloutStore): Promise<void> {
   const release = await store.lock(rollout.def.id);
   try {
-    const image = await imageOf(rollout);
     const connOpts = { ...opts, prefix: undefined, topic: undefined } as GlobalOptions;
     const final = await withEngine(connOpts, io, async ({ engine, conn }) => {
+      const updater = await updaterFor(rollout, engine, conn, opts);
       await settle(engine, conn.profile.id, 3000);
-      const what = rollout.def.what as Extract<RolloutDefinition['what'], { kind: 'firmware' }>;
-      const updater = firmwareUpdater({
-        engine, profileId: conn.profile.id, image, sha256: what.sha256, version: what.version, gate: rollout.def.gate, timeoutMs: conn.timeoutMs,
-        attempts: Number(opts.attempts) || 5, ...(opts.waitWake && { wakeWaitMs: conn.timeoutMs }),
-      });
       const runner = new RolloutRunner(rollout, { updater, store });
       const display = progressFor(io, opts);
       const say = (line: string) => (opts.json ? undefined : display.print(io.stdout, line));
@@ -100,7 +122,8 @@ async function runForeground(rollout: Rollout, first: RolloutEvent | undefined, 
         });
       }, REQUEST_POLL_MS);
       try {
-        say(`rollout ${rollout.def.id}: ${what.version || '?'} (${formatBytes(what.size)}) to ${Object.keys(rollout.boards).length} board(s) in ${rollout.waves.length} wave(s)`);
+        const what = rollout.def.what;
+        say(`rollout ${rollout.def.id}: ${what.kind === 'firmware' ? `${what.version || '?'} (${formatBytes(what.size)})` : `file set ${what.spec}`} to ${Object.keys(rollout.boards).length} board(s) in ${rollout.waves.length} wave(s)`);
         if (first) runner.apply(first);
         else if (!isFinished(runner.rollout.status)) for (const line of eventLines({ ...runner.rollout, waves: [] }, runner.rollout, { type: 'resume' })) say(line);
         return await runner.run();
@@ -134,8 +157,7 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new MqbError('USAGE', `--concurrency must be a whole number >= 1 (got "${opts.concurrency}")`);
   const gate = gateOf(opts);
-  const image = await readLocal(file);
-  const checked = checkOtaImage(image, file);
+  const what = await whatOf(file);
   const connOpts = { ...opts, prefix: undefined, topic: undefined } as GlobalOptions;
   const targets = await withEngine(connOpts, io, async ({ engine, conn }) => {
     await settle(engine, conn.profile.id, 3000);
@@ -145,7 +167,7 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
   const now = Date.now();
   const def: RolloutDefinition = {
     id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency,
-    what: { kind: 'firmware', file: path.resolve(file), sha256: checked.sha256, size: checked.size, version: checked.version, project: checked.project },
+    what,
   };
   const store = storeFor(io);
   const rollout = createRollout(def, targets, now);
@@ -157,7 +179,7 @@ export function registerRolloutCommand(program: Command, io: CliIo): void {
   const rollout = program.command('rollout').description('staged firmware rollouts with health gates (docs/rollouts.md); state under MQBOARD_DATA_DIR');
   const runOptions = (cmd: Command) => addQuietOption(addConnectionOptions(cmd))
     .option('--attempts <n>', 'upload tries per board after drops', '5');
-  const startCmd = runOptions(rollout.command('start').argument('<image>', 'the firmware: an ESP32 app image (.bin)').description('start a rollout and run it until it is done, paused or failed (Ctrl-C pauses)'))
+  const startCmd = runOptions(rollout.command('start').argument('<image|spec>', 'the firmware (an ESP32 app image, .bin) or a file set (a sync spec)').description('start a rollout and run it until it is done, paused or failed (Ctrl-C pauses)'))
     .option('--waves <sizes>', 'wave sizes: boards or % of all, the last takes the rest', '1,10%,100%')
     .option('--threshold <k,p%>', 'pause when more than k boards or p % of a wave fail', '0')
     .option('--online-within <s>', 'gate: back online after the reset within', String(DEFAULT_GATE.onlineWithinS))

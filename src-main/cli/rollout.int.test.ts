@@ -115,4 +115,25 @@ describe.each(['aedes', 'mosquitto'] as const)('mqboard rollout on %s', (kind) =
     for (const p of rig.prefixes) expect(statusOf(rig, p)).toMatchObject({ fw: 'v4.0.0-next', pending_verify: false });
     for (const p of finished) expect([p, statusOf(rig, p).boots]).toEqual([p, boots[p]]);
   }, 240_000);
+
+  it.runIf(kind === 'aedes')('a file set goes out with the same gates; a broken app is put back to the previous files', async () => {
+    const { rig, env } = ctx;
+    const appDir = path.join(ctx.dir, 'app');
+    fs.mkdirSync(appDir, { recursive: true });
+    const spec = path.join(appDir, 'app.spec');
+    fs.writeFileSync(spec, '/src:\n    fwcheck.py\n');
+    fs.writeFileSync(path.join(appDir, 'fwcheck.py'), `__version__ = "2.0"\n${FWCHECK}`);
+    const good = await runTestCli(['rollout', 'start', spec, '-p', 'sim/*', '--waves', '1,100%', '--online-within', '40', '--stable', '5'], env);
+    expect(good.code, good.out + good.err).toBe(0);
+    for (const p of rig.prefixes) expect(lastStatus(rig, p)?.modules).toEqual({ fwcheck: '2.0' });
+    const before = Object.fromEntries(rig.prefixes.map((p) => [p, statusOf(rig, p).boots]));
+    fs.writeFileSync(path.join(appDir, 'fwcheck.py'), '__version__ = "3.0"\nraise RuntimeError("broken app 3.0")\n');
+    const bad = await runTestCli(['rollout', 'start', spec, '-p', 'sim/*', '--waves', '1,100%', '--online-within', '40', '--stable', '5'], env);
+    expect(bad.code, bad.out + bad.err).toBe(EXIT_CODES.ROLLOUT_PAUSED);
+    const canary = rig.prefixes[0]!;
+    expect(bad.out).toMatch(new RegExp(`${canary}: ROLLED BACK: .*broken app 3.0.*previous files restored`));
+    await until('canary back on the previous app', () => (lastStatus(rig, canary)?.modules as Record<string, string>)?.fwcheck === '2.0', 30_000);
+    expect(fs.readFileSync(path.join(rig.boards[0]!.state.flashDir, 'src', 'fwcheck.py'), 'utf8')).toContain('__version__ = "2.0"');
+    for (const p of rig.prefixes.slice(1)) expect([p, statusOf(rig, p).boots]).toEqual([p, before[p]]);
+  }, 240_000);
 });
