@@ -14,7 +14,8 @@ import { EXIT_CODES } from '../common/errors.js';
 import { buildAppImage } from '../sim/firmware-image-builder.js';
 import { makeTempDir } from '../sim/test-boards.js';
 import type { BrokerKind } from '../testing/brokers.js';
-import { runTestCli } from './cli-test-io.js';
+import { runTestCli, testIo } from './cli-test-io.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const FWCHECK = 'import os\nif "-bad" in os.uname().version:\n    raise RuntimeError("this firmware breaks the app")\n\ndef start(mqtt, cfg):\n    pass\n';
@@ -135,5 +136,33 @@ describe.each(['aedes', 'mosquitto'] as const)('mqboard rollout on %s', (kind) =
     await until('canary back on the previous app', () => (lastStatus(rig, canary)?.modules as Record<string, string>)?.fwcheck === '2.0', 30_000);
     expect(fs.readFileSync(path.join(rig.boards[0]!.state.flashDir, 'src', 'fwcheck.py'), 'utf8')).toContain('__version__ = "2.0"');
     for (const p of rig.prefixes.slice(1)) expect([p, statusOf(rig, p).boots]).toEqual([p, before[p]]);
+  }, 240_000);
+
+  it.runIf(kind === 'mosquitto')('Ctrl-C and `rollout pause` pause it with its state saved; resume finishes it', async () => {
+    const { rig, env } = ctx;
+    const file = image(ctx.dir, 'v5.0.0-paused');
+    const args = ['rollout', 'start', file, '-p', 'sim/*', '--waves', '1,100%', '--concurrency', '5', ...GATE];
+    const first = testIo(env);
+    first.stdin.end();
+    const running = runCli(args, first.io);
+    await until('canary healthy', () => /sim\/sim-01: healthy/.test(first.out()), 60_000);
+    first.interrupt();
+    expect(await running).toBe(EXIT_CODES.ROLLOUT_PAUSED);
+    expect(first.out()).toMatch(/PAUSED: interrupted \(Ctrl-C\)/);
+    const saved = JSON.parse((await runTestCli(['rollout', 'status', '--json'], env)).out) as { status: string; boards: Array<{ phase: string }> };
+    expect(saved.status).toBe('paused');
+    expect(saved.boards[0]!.phase).toBe('healthy');
+
+    const second = testIo(env);
+    second.stdin.end();
+    const resumed = runCli(['rollout', 'resume'], second.io);
+    await until('wave 2 updating', () => /sim\/sim-02: updating/.test(second.out()), 30_000);
+    expect(await runTestCli(['rollout', 'pause'], env)).toMatchObject({ code: 0, out: expect.stringMatching(/asked process \d+ to pause it/) });
+    expect(await resumed).toBe(EXIT_CODES.ROLLOUT_PAUSED);
+    expect(second.out()).not.toMatch(/sim\/sim-01: updating/);
+
+    const third = await runTestCli(['rollout', 'resume'], env);
+    expect(third.code, third.out + third.err).toBe(0);
+    for (const p of rig.prefixes) expect(statusOf(rig, p)).toMatchObject({ fw: 'v5.0.0-paused', pending_verify: false });
   }, 240_000);
 });

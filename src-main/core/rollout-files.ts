@@ -12,7 +12,7 @@ import type { Engine } from './engine.js';
 import { getFile, putFile } from './file-transfer.js';
 import { BoardFs } from './fs-ops.js';
 import type { BoardOutcome, BoardUpdater, UpdateContext } from './rollout-engine.js';
-import { watchStable, watchStatus } from './rollout-gate.js';
+import { watchStable, whenOnline } from './rollout-gate.js';
 import { planBoardSync, runSync } from './sync.js';
 
 export interface FilesUpdaterOptions {
@@ -36,7 +36,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
       return m ? Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ') : undefined;
     },
     async update(prefix, ctx): Promise<BoardOutcome> {
-      const s = registry.get(prefix)?.status;
+      const s = (await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal)) ?? registry.get(prefix)?.status;
       if (!s?.online) return { kind: 'skipped', reason: s ? 'offline' : 'no status on the broker (gone?)' };
       if (s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): fix it first` };
       const board = o.engine.board(o.profileId, prefix, { timeoutMs: o.timeoutMs });
@@ -57,7 +57,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
       // A boot whose app failed resets itself at its all-OK time: a restore it cuts short is done again.
       for (let attempt = 0; attempt < RESTORE_ATTEMPTS; attempt++) {
         try {
-          if (!registry.get(prefix)?.status?.online) await watchStatus(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal, (x) => (x.online ? x : undefined));
+          await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal);
           for (const [target, data] of previous) {
             if (data) await putFile(board, target, data, timing);
             else if (await bfs.exists(target)) await bfs.rm(target);

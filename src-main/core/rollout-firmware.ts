@@ -8,7 +8,7 @@ import type { Engine } from './engine.js';
 import { wakeHooks } from './keep-awake.js';
 import { otaEngineOf } from './ota-engine.js';
 import type { BoardOutcome, BoardUpdater } from './rollout-engine.js';
-import { firmwareGate } from './rollout-gate.js';
+import { firmwareGate, whenOnline } from './rollout-gate.js';
 import type { Timers } from './rollout-gate.js';
 
 export interface FirmwareUpdaterOptions {
@@ -32,9 +32,11 @@ export function firmwareUpdater(o: FirmwareUpdaterOptions): BoardUpdater {
   return {
     currentVersion: (prefix) => registry.get(prefix)?.status?.fw,
     async update(prefix, ctx): Promise<BoardOutcome> {
-      const entry = registry.get(prefix);
-      const s = entry?.status;
-      if (!entry || !s) return { kind: 'skipped', reason: 'no status on the broker (gone?)' };
+      let entry = registry.get(prefix);
+      if (!entry?.status) return { kind: 'skipped', reason: 'no status on the broker (gone?)' };
+      // Offline for a moment (a reset, e.g. of a board caught in flight when the rollout paused): wait for it.
+      if (!entry.status.online && !isSleeping(entry.state.state) && (await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal))) entry = registry.get(prefix)!;
+      const s = entry.status!;
       if (entry.original) return { kind: 'skipped', reason: 'runs the original firmware, which publishes no status: no health gate is possible' };
       if (s.online && o.version && s.fw === o.version && !s.pendingVerify) return { kind: 'skipped', reason: `already runs ${o.version}` };
       if (s.online && s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): its app does not run, so no health gate can pass` };

@@ -44,6 +44,14 @@ export function watchStatus<T>(registry: StatusSource, prefix: string, ms: numbe
   });
 }
 
+/** The board's status once it is online (at once if it is), or undefined after `ms`. */
+export async function whenOnline(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
+  const now = registry.get(prefix)?.status;
+  if (now?.online) return now;
+  const v = await watchStatus(registry, prefix, ms, signal, (s) => (s.online ? s : undefined), timers);
+  return v === 'timeout' ? undefined : v;
+}
+
 /** Why the board was not stable for `ms` after its confirmation, or undefined when it was. */
 export async function watchStable(registry: StatusSource, prefix: string, baseline: BoardStatus, ms: number, signal?: AbortSignal, timers?: Timers): Promise<string | undefined> {
   const v = await watchStatus(registry, prefix, ms, signal, (s) => {
@@ -75,8 +83,8 @@ const where = (s: Pick<BoardStatus, 'fw' | 'partition'>) => `${s.fw || '?'} on $
 async function afterRollback(input: GateInput, why: string, seen: BoardStatus): Promise<BoardOutcome> {
   const { registry, board, gate, partition } = input;
   if (!seen.online) input.note?.(`${board.prefix}: ${why}; waiting for it to come back`);
-  const back = seen.online ? seen : await watchStatus(registry, board.prefix, gate.onlineWithinS * 1000, input.signal, (s) => (s.online ? s : undefined), input.timers);
-  if (back === 'timeout') return { kind: 'failed', reason: `${why}; not back within ${gate.onlineWithinS} s` };
+  const back = seen.online ? seen : await whenOnline(registry, board.prefix, gate.onlineWithinS * 1000, input.signal, input.timers);
+  if (!back) return { kind: 'failed', reason: `${why}; not back within ${gate.onlineWithinS} s` };
   const rolledBack = partition ? back.partition !== partition : back.fw !== input.version;
   return { kind: 'failed', reason: `${why}; back on ${where(back)}${rolledBack ? ' (rolled back by its bootloader)' : ''}`, rolledBack, fw: back.fw };
 }
