@@ -52,7 +52,9 @@ const statusOf = (rig: FirmwareRig, p: string) => lastStatus(rig, p) as { fw: st
 async function goodThenBad(kind: BrokerKind, ctx: ReturnType<typeof rigFor>) {
   const { rig, env } = ctx;
   const cli = (args: string[]) => runTestCli(args, env);
+  const t0 = Date.now();
   const good = await cli(['rollout', 'start', image(ctx.dir, 'v2.0.0-good'), '-p', 'sim/*', '--waves', '1,20%,100%', ...GATE]);
+  console.log(`${kind}: good image through 3 waves to 6 boards in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   expect(good.code, good.out + good.err).toBe(0);
   expect(good.out).toMatch(/wave 1\/3 \(canary\): 1 board\(s\)[^]*wave 2\/3: 2 board\(s\)[^]*wave 3\/3: 3 board\(s\)[^]*DONE/);
   for (const p of rig.prefixes) expect(statusOf(rig, p)).toMatchObject({ fw: 'v2.0.0-good', pending_verify: false });
