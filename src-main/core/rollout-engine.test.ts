@@ -189,6 +189,11 @@ describe('firmwareGate', () => {
     expect(await firmwareGate({ board: f.board, registry: f.registry, gate: GATE, version: 'v2', partition: 'ota_1' })).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/came back in safe mode \(boot loop\)/) });
   });
 
+  it('a battery board that sleeps and wakes during the stability period is not counted as failing', async () => {
+    const f = fakeBoard([[{ ...NEW, pending_verify: false }, { ...NEW, online: false, asleep: true }, { ...NEW, boots: 3, reset_cause: 'deepsleep' }]]);
+    expect(await firmwareGate({ board: f.board, registry: f.registry, gate: { ...GATE, stableS: 0.3 }, version: 'v2', partition: 'ota_1' })).toEqual({ kind: 'healthy', fw: 'v2' });
+  });
+
   it('a board that does not come back fails with the time it had', async () => {
     const f = fakeBoard([[]]);
     expect(await firmwareGate({ board: f.board, registry: f.registry, gate: { ...GATE, onlineWithinS: 0.2 }, version: 'v2', partition: 'ota_1' })).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/did not come back within 0.2 s/) });

@@ -55,8 +55,10 @@ export async function whenOnline(registry: StatusSource, prefix: string, ms: num
 /** Why the board was not stable for `ms` after its confirmation, or undefined when it was. */
 export async function watchStable(registry: StatusSource, prefix: string, baseline: BoardStatus, ms: number, signal?: AbortSignal, timers?: Timers): Promise<string | undefined> {
   const v = await watchStatus(registry, prefix, ms, signal, (s) => {
-    if (!s.online) return `went offline ${s.asleep ? 'to sleep ' : ''}during the ${ms / 1000} s stability period`;
-    if (s.boots !== baseline.boots) return `reset during the ${ms / 1000} s stability period (boot ${s.boots}, reset cause ${s.resetCause || '?'})`;
+    // A battery board's planned sleep, and the boots of its wakes, are its normal life.
+    if (!s.online && s.asleep) return undefined;
+    if (!s.online) return `went offline during the ${ms / 1000} s stability period`;
+    if (s.boots !== baseline.boots && s.resetCause !== 'deepsleep') return `reset during the ${ms / 1000} s stability period (boot ${s.boots}, reset cause ${s.resetCause || '?'})`;
     if (s.crashes > baseline.crashes) return `crashed during the ${ms / 1000} s stability period (${s.crashes} crash record(s))`;
     if (s.safeMode) return `went to safe mode (${s.safeReason || '?'})`;
     return undefined;
