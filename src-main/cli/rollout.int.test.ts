@@ -164,8 +164,11 @@ describe.each(['aedes', 'mosquitto'] as const)('mqboard rollout on %s', (kind) =
     expect(await resumed).toBe(EXIT_CODES.ROLLOUT_PAUSED);
     expect(second.out()).not.toMatch(/sim\/sim-01: updating/);
 
-    const third = await runTestCli(['rollout', 'resume'], env);
+    const third = await runTestCli(['rollout', 'resume', '--json'], env);
     expect(third.code, third.out + third.err).toBe(0);
+    const done = JSON.parse(third.out) as { ok: boolean; status: string; boards: Array<{ prefix: string; phase: string; fw: string }> };
+    expect(done).toMatchObject({ ok: true, status: 'done' });
+    expect(done.boards.map((b) => [b.phase, b.fw])).toEqual(Array(6).fill(['healthy', 'v5.0.0-paused']));
     for (const p of rig.prefixes) expect(statusOf(rig, p)).toMatchObject({ fw: 'v5.0.0-paused', pending_verify: false });
   }, 240_000);
 });
