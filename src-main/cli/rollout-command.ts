@@ -92,14 +92,18 @@ async function whatOf(file: string): Promise<RolloutWhat> {
   return { kind: 'files', spec: path.resolve(file) };
 }
 
-/** Runs the rollout (after `first`, e.g. resume) in the foreground; ends with its exit code. */
-async function runForeground(rollout: Rollout, first: RolloutEvent | undefined, io: CliIo, opts: RolloutCliOptions, store: RolloutStore): Promise<void> {
-  const release = await store.lock(rollout.def.id);
-  try {
-    const connOpts = { ...opts, prefix: undefined, topic: undefined } as GlobalOptions;
-    const final = await withEngine(connOpts, io, async ({ engine, conn }) => {
+/** The rollout to run, found once connected (a new one needs the fleet's prefixes), and its first event. */
+type RolloutSource = (engine: Engine, conn: ResolvedConnection) => Promise<{ rollout: Rollout; first?: RolloutEvent }>;
+
+/** Connects, runs the rollout in the foreground (one process at a time: the lock); ends with its exit code. */
+async function runForeground(source: RolloutSource, io: CliIo, opts: RolloutCliOptions, store: RolloutStore): Promise<void> {
+  const connOpts = { ...opts, prefix: undefined, topic: undefined } as GlobalOptions;
+  const final = await withEngine(connOpts, io, async ({ engine, conn }) => {
+    await settle(engine, conn.profile.id, 3000);
+    const { rollout, first } = await source(engine, conn);
+    const release = await store.lock(rollout.def.id);
+    try {
       const updater = await updaterFor(rollout, engine, conn, opts);
-      await settle(engine, conn.profile.id, 3000);
       const runner = new RolloutRunner(rollout, { updater, store });
       const display = progressFor(io, opts);
       const say = (line: string) => (opts.json ? undefined : display.print(io.stdout, line));
@@ -132,11 +136,11 @@ async function runForeground(rollout: Rollout, first: RolloutEvent | undefined, 
         offInterrupt();
         display.close();
       }
-    }, { discover: true });
-    finish(final, io, opts);
-  } finally {
-    await release();
-  }
+    } finally {
+      await release();
+    }
+  }, { discover: true });
+  finish(final, io, opts);
 }
 
 function finish(r: Rollout, io: CliIo, opts: { json?: boolean }): void {
@@ -158,21 +162,16 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new MqbError('USAGE', `--concurrency must be a whole number >= 1 (got "${opts.concurrency}")`);
   const gate = gateOf(opts);
   const what = await whatOf(file);
-  const connOpts = { ...opts, prefix: undefined, topic: undefined } as GlobalOptions;
-  const targets = await withEngine(connOpts, io, async ({ engine, conn }) => {
-    await settle(engine, conn.profile.id, 3000);
-    return selectTargets(engine.registry(conn.profile.id).list().map((e) => e.prefix), patterns);
-  }, { discover: true });
-  if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${patterns.join(' ')} (run \`mqboard fleet\` to list them)`);
-  const now = Date.now();
-  const def: RolloutDefinition = {
-    id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency,
-    what,
-  };
   const store = storeFor(io);
-  const rollout = createRollout(def, targets, now);
-  await store.save(rollout);
-  await runForeground(rollout, undefined, io, opts, store);
+  await runForeground(async (engine, conn) => {
+    const targets = selectTargets(engine.registry(conn.profile.id).list().map((e) => e.prefix), patterns);
+    if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${patterns.join(' ')} (run \`mqboard fleet\` to list them)`);
+    const now = Date.now();
+    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency, what };
+    const rollout = createRollout(def, targets, now);
+    await store.save(rollout);
+    return { rollout };
+  }, io, opts, store);
 }
 
 export function registerRolloutCommand(program: Command, io: CliIo): void {
@@ -192,7 +191,8 @@ export function registerRolloutCommand(program: Command, io: CliIo): void {
   const rerun = (name: string, event: RolloutEvent, what: string) =>
     runOptions(rollout.command(name).argument('[id]', 'the rollout (default: the latest)').description(what)).action(async (id: string | undefined, _o: unknown, cmd: Command) => {
       const store = storeFor(io);
-      await runForeground(await store.pick(id), event, io, optionsOf(cmd) as unknown as RolloutCliOptions, store);
+      const rollout = await store.pick(id); // before connecting: a wrong id is told at once
+      await runForeground(async () => ({ rollout: await store.load(rollout.def.id), first: event }), io, optionsOf(cmd) as unknown as RolloutCliOptions, store);
     });
   rerun('resume', { type: 'resume' }, 'continue a paused (or interrupted) rollout in the foreground; healthy boards are not redone');
   rerun('retry', { type: 'retry-failed' }, 'update the failed, rolled-back and skipped boards again, then continue');
