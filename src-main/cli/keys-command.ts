@@ -4,12 +4,12 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { UpdateSigner } from '../common/signing.js';
-import { consoleDataDir } from '../core/data-dir.js';
+import { defaultDataDir } from '../core/data-dir.js';
 import { SigningKeyStore, boardConfigEntry, describeKey, signerFor } from '../core/update-signing.js';
 import { printJson } from './cli-context.js';
 import type { CliIo } from './cli-io.js';
 
-export const keyStoreOf = (io: CliIo): SigningKeyStore => new SigningKeyStore(path.join(consoleDataDir(io.env), 'keys'));
+export const keyStoreOf = (io: CliIo): SigningKeyStore => new SigningKeyStore(path.join(defaultDataDir(io.env), 'keys'));
 
 /** Adds --sign to a command that installs something on boards. */
 export function addSignOption(cmd: Command): Command {

@@ -44,7 +44,7 @@ function positive(text: string, what: string, integer = false): number {
 }
 
 /** Retained statuses arrive in a burst after SUBSCRIBE: wait until it is over (or the limit). */
-function settle(engine: Engine, profileId: string, limitMs: number): Promise<void> {
+export function settle(engine: Engine, profileId: string, limitMs: number): Promise<void> {
   const registry = engine.registry(profileId);
   return new Promise((resolve) => {
     let quiet = setTimeout(finish, 400);

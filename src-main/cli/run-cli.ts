@@ -10,6 +10,7 @@ import { registerImageCommands } from './image-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReplCommand } from './repl-command.js';
 import { registerResetCommand } from './reset-command.js';
+import { registerRolloutCommand } from './rollout-command.js';
 import { registerSimCommands } from './sim-command.js';
 import { registerStatusCommands } from './status-commands.js';
 import { registerTransferCommands } from './transfer-commands.js';
@@ -39,6 +40,7 @@ Exit codes: ${Object.entries(EXIT_CODES).map(([k, v]) => `${v} ${k}`).join(', ')
   registerViewCommand(program, io);
   registerStatusCommands(program, io);
   registerTransferCommands(program, io);
+  registerRolloutCommand(program, io);
   registerSimCommands(program);
   registerImageCommands(program);
   registerKeysCommands(program, io);

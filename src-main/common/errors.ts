@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'BOARD_RESET' // the board restarted in the middle of the command
   | 'PROTOCOL' // a malformed reply, a sequence gap
   | 'UNSUPPORTED' // the board's protocol version lacks this command
-  | 'CANCELLED'; // the user cancelled
+  | 'CANCELLED' // the user cancelled
+  | 'ROLLOUT_PAUSED' // a rollout stopped before its end: a failure threshold, Ctrl-C, `rollout pause`
+  | 'ROLLOUT_FAILED' // a rollout reached its end with boards that failed (within the threshold)
+  | 'ROLLOUT_ABORTED'; // a rollout was aborted
 
 /** Process exit codes per error code (documented in README, stable across releases). */
 export const EXIT_CODES: Record<ErrorCode | 'OK' | 'INTERNAL', number> = {
@@ -34,6 +37,9 @@ export const EXIT_CODES: Record<ErrorCode | 'OK' | 'INTERNAL', number> = {
   BOARD_RESET: 12,
   PROTOCOL: 13,
   UNSUPPORTED: 14,
+  ROLLOUT_PAUSED: 20,
+  ROLLOUT_FAILED: 21,
+  ROLLOUT_ABORTED: 22,
   CANCELLED: 130,
 };
 

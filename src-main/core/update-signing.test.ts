@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signedMessage } from '../common/signing.js';
 import { putTail, otaTail } from '../common/protocol.js';
-import { consoleDataDir } from './data-dir.js';
 import { signatureFor } from './signature-for.js';
 import { SigningKeyStore, boardConfigEntry, describeKey, signerFor } from './update-signing.js';
 
@@ -71,12 +70,5 @@ describe('signed tails', () => {
     expect(signatureFor({ prefix: 'p', caps: ['put', 'sig'] }, sign, 'put', '/a', SHA)).toBe('id.sig');
     expect(signatureFor({ prefix: 'p', caps: ['put'] }, undefined, 'put', '/a', SHA)).toBeUndefined();
     expect(() => signatureFor({ prefix: 'old/board', caps: ['put'] }, sign, 'put', '/a', SHA)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/old\/board does not verify signed updates/) }));
-  });
-
-  it('keeps its data under MQBOARD_DATA_DIR, else the per-user app data folder', () => {
-    expect(consoleDataDir({ MQBOARD_DATA_DIR: '/srv/mqb' }, 'linux', '/home/u')).toBe('/srv/mqb');
-    expect(consoleDataDir({}, 'linux', '/home/u')).toBe('/home/u/.config/MQBoard Console');
-    expect(consoleDataDir({ XDG_CONFIG_HOME: '/x' }, 'linux', '/home/u')).toBe('/x/MQBoard Console');
-    expect(consoleDataDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/MQBoard Console');
   });
 });

@@ -51,7 +51,8 @@ async function start(): Promise<void> {
   running = await startConsole({
     mode: 'electron',
     version: app.getVersion(),
-    dataDir: app.getPath('userData'),
+    // MQBOARD_DATA_DIR: the same folder the CLI uses (core/data-dir.ts), e.g. for rollouts.
+    dataDir: process.env.MQBOARD_DATA_DIR ? path.resolve(process.env.MQBOARD_DATA_DIR) : app.getPath('userData'),
     ...(secrets && { secrets }),
     openFileDialog: async (clientId, opts) => {
       const win = windows.get(clientId);
