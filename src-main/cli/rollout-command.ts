@@ -30,6 +30,7 @@ import type { GlobalOptions } from './cli-context.js';
 import { settle } from './ota-command.js';
 import { endLine, errorCodeOf, eventLines, rolloutJson, statusText } from './rollout-report.js';
 import { addQuietOption, alreadyReported, progressFor } from './transfer-common.js';
+import { addSignOption, signerOf } from './keys-command.js';
 
 interface RolloutCliOptions extends Omit<GlobalOptions, 'prefix'> {
   prefix?: string[];
@@ -41,6 +42,7 @@ interface RolloutCliOptions extends Omit<GlobalOptions, 'prefix'> {
   stable: string;
   concurrency: string;
   attempts: string;
+  sign?: string;
 }
 
 const REQUEST_POLL_MS = 500;
@@ -63,9 +65,10 @@ function planned<T>(fn: () => T): T {
 const storeFor = (io: CliIo) => new RolloutStore(defaultDataDir(io.env));
 
 /** The updater of the rollout's kind; its image or spec read again (a resume in another process) and checked. */
-async function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions): Promise<BoardUpdater> {
+async function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions, io: CliIo): Promise<BoardUpdater> {
   const what = r.def.what;
-  const base = { engine, profileId: conn.profile.id, gate: r.def.gate, timeoutMs: conn.timeoutMs };
+  const sign = signerOf({ ...((opts.sign ?? r.def.signKey) && { sign: opts.sign ?? r.def.signKey }) }, io);
+  const base = { engine, profileId: conn.profile.id, gate: r.def.gate, timeoutMs: conn.timeoutMs, ...(sign && { sign }) };
   if (what.kind === 'files') return filesUpdater({ ...base, specText: await readSpec(what.spec), specDir: path.dirname(what.spec) });
   const image = await readLocal(what.file);
   if (checkOtaImage(image, what.file).sha256 !== what.sha256) throw new MqbError('USAGE', `${what.file} changed since rollout ${r.def.id} started (SHA-256 differs); start a new rollout for the new image`);
@@ -103,7 +106,7 @@ async function runForeground(source: RolloutSource, io: CliIo, opts: RolloutCliO
     const { rollout, first } = await source(engine, conn);
     const release = await store.lock(rollout.def.id);
     try {
-      const updater = await updaterFor(rollout, engine, conn, opts);
+      const updater = await updaterFor(rollout, engine, conn, opts, io);
       const runner = new RolloutRunner(rollout, { updater, store });
       const display = progressFor(io, opts);
       const say = (line: string) => (opts.json ? undefined : display.print(io.stdout, line));
@@ -167,7 +170,8 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
     const targets = selectTargets(engine.registry(conn.profile.id).list().map((e) => e.prefix), patterns);
     if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${patterns.join(' ')} (run \`mqboard fleet\` to list them)`);
     const now = Date.now();
-    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency, what };
+    const signKey = opts.sign ?? io.env.MQBOARD_SIGN_KEY;
+    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency, what, ...(signKey && { signKey }) };
     const rollout = createRollout(def, targets, now);
     await store.save(rollout);
     return { rollout };
@@ -176,7 +180,7 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
 
 export function registerRolloutCommand(program: Command, io: CliIo): void {
   const rollout = program.command('rollout').description('staged firmware rollouts with health gates (docs/rollouts.md); state under MQBOARD_DATA_DIR');
-  const runOptions = (cmd: Command) => addQuietOption(addConnectionOptions(cmd))
+  const runOptions = (cmd: Command) => addSignOption(addQuietOption(addConnectionOptions(cmd)))
     .option('--attempts <n>', 'upload tries per board after drops', '5');
   const startCmd = runOptions(rollout.command('start').argument('<image|spec>', 'the firmware (an ESP32 app image, .bin) or a file set (a sync spec)').description('start a rollout and run it until it is done, paused or failed (Ctrl-C pauses)'))
     .option('--waves <sizes>', 'wave sizes: boards or % of all, the last takes the rest', '1,10%,100%')

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferRig } from '../../board/tests/transfer-harness.js';
-import { startTransferRig, untilOnlineAgain } from '../../board/tests/transfer-harness.js';
+import { lastStatus, startTransferRig, untilOnlineAgain } from '../../board/tests/transfer-harness.js';
 import { EXIT_CODES } from '../common/errors.js';
 import { putTail, otaTail } from '../common/protocol.js';
 import { boardConfigEntry, signerFor, SigningKeyStore } from '../core/update-signing.js';
@@ -28,6 +28,7 @@ describe.each(BROKER_KINDS)('signed updates (%s)', (kind) => {
   const keys: Record<string, SigningKeyInfo> = {};
   const cli = (...args: string[]) => runTestCli(args, env);
   const flash = (p: string) => path.join(t.board.state.flashDir, p);
+  const lastFw = () => lastStatus(t.rig, t.prefix)?.fw;
   const local = (name: string, data: string | Uint8Array) => {
     const file = path.join(dir, name);
     fs.writeFileSync(file, data);
@@ -101,6 +102,17 @@ describe.each(BROKER_KINDS)('signed updates (%s)', (kind) => {
     expect(signed.code, signed.err).toBe(0);
     expect(await boot()).toBe('ota_1');
   });
+
+  it('a rollout signs every update: unsigned it pauses at the refusal, with --sign it goes through', async () => {
+    const file = local('fw-roll.bin', buildAppImage({ version: `v9.1.0-${kind}`, totalSize: 120_000 }));
+    const gate = ['--waves', '1', '--online-within', '30', '--confirm-within', '30', '--stable', '1'];
+    const unsigned = await cli('rollout', 'start', file, '-p', t.prefix, ...gate);
+    expect(unsigned.code).toBe(EXIT_CODES.ROLLOUT_PAUSED);
+    expect(unsigned.out + unsigned.err).toMatch(/unsigned ota refused/);
+    const signed = await cli('rollout', 'start', file, '-p', t.prefix, '--sign', 'old', ...gate, '--json');
+    expect(signed.code, signed.err).toBe(0);
+    expect(lastFw()).toBe(`v9.1.0-${kind}`);
+  }, 90_000);
 
   it('rotates keys: trust old and new, switch to new, drop old', async () => {
     const config = fs.readFileSync(flash('board_config.py'), 'utf8');

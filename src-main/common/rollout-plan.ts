@@ -39,6 +39,8 @@ export interface RolloutDefinition {
   threshold: FailureThreshold;
   /** Boards of a wave updated at the same time. */
   concurrency: number;
+  /** The signing key (name or PEM path) the updates are signed with (docs/signing.md), so a resume signs alike. */
+  signKey?: string;
 }
 
 /** 1 canary, then 10 %, then the rest: a bad image reaches one board, then a tenth at most. */

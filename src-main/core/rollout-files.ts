@@ -14,6 +14,7 @@ import { BoardFs } from './fs-ops.js';
 import type { BoardOutcome, BoardUpdater, UpdateContext } from './rollout-engine.js';
 import { watchStable, whenOnline } from './rollout-gate.js';
 import { planBoardSync, runSync } from './sync.js';
+import type { UpdateSigner } from '../common/signing.js';
 
 export interface FilesUpdaterOptions {
   engine: Pick<Engine, 'registry' | 'board'>;
@@ -23,6 +24,8 @@ export interface FilesUpdaterOptions {
   specDir: string;
   gate: HealthGate;
   timeoutMs: number;
+  /** Signs every put, the restore of the previous files too (docs/signing.md). */
+  sign?: UpdateSigner;
 }
 
 const RESTORE_ATTEMPTS = 3;
@@ -41,6 +44,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
       if (s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): fix it first` };
       const board = o.engine.board(o.profileId, prefix, { timeoutMs: o.timeoutMs });
       const timing = { signal: ctx.signal, timeoutMs: o.timeoutMs };
+      const signed = { ...timing, ...(o.sign && { sign: o.sign }) };
       const bfs = new BoardFs(board, timing);
       const plan = await planBoardSync(bfs, o.specText, o.specDir);
       const puts = plan.filter((a) => a.op === 'put');
@@ -48,7 +52,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
       // The previous file set, kept until the new one is healthy (null: the file is new).
       const previous = new Map<string, Uint8Array | null>();
       for (const a of puts) previous.set(a.target, a.reason === 'new' ? null : (await getFile(board, a.target, timing)).data);
-      await runSync(bfs, plan, o.specDir, timing);
+      await runSync(bfs, plan, o.specDir, signed);
       ctx.uploaded();
       const verdict = await gateFiles(board, prefix, o, ctx);
       if (verdict.kind !== 'failed') return verdict;
@@ -59,7 +63,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
         try {
           await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal);
           for (const [target, data] of previous) {
-            if (data) await putFile(board, target, data, timing);
+            if (data) await putFile(board, target, data, signed);
             else if (await bfs.exists(target)) await bfs.rm(target);
           }
           await resetAndWait(board, registry, { timeoutMs: o.gate.onlineWithinS * 1000, signal: ctx.signal });

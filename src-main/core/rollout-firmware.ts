@@ -10,6 +10,7 @@ import { otaEngineOf } from './ota-engine.js';
 import type { BoardOutcome, BoardUpdater } from './rollout-engine.js';
 import { firmwareGate, whenOnline } from './rollout-gate.js';
 import type { Timers } from './rollout-gate.js';
+import type { UpdateSigner } from '../common/signing.js';
 
 export interface FirmwareUpdaterOptions {
   engine: Pick<Engine, 'registry' | 'board' | 'extension'>;
@@ -22,6 +23,8 @@ export interface FirmwareUpdaterOptions {
   /** Silence after which a board is considered gone (the CLI's --timeout). */
   timeoutMs: number;
   attempts?: number;
+  /** Signs the image (docs/signing.md). */
+  sign?: UpdateSigner;
   /** Sleeping boards are waited for (each wait at most this long); without it they are skipped. */
   wakeWaitMs?: number;
   timers?: Timers;
@@ -49,6 +52,7 @@ export function firmwareUpdater(o: FirmwareUpdaterOptions): BoardUpdater {
         signal: ctx.signal,
         timeoutMs: o.timeoutMs,
         ...(o.attempts !== undefined && { attempts: o.attempts }),
+        ...(o.sign && { sign: o.sign }),
         ...(o.wakeWaitMs && wakeHooks(() => registry, o.wakeWaitMs)),
         afterUpload: async (_job, r, signal) => {
           ctx.uploaded();
