@@ -45,6 +45,8 @@ export interface RigOptions {
   radio?: RadioProfile;
   /** What time.ticks_ms() reads when a board starts, e.g. near its 2^30 ms wrap. */
   ticksAtStart?: number;
+  /** Enforce the boards' ESP32 heap (MemoryError past 110 KB). */
+  enforceHeap?: boolean;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
@@ -52,6 +54,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
   const fleet = VirtualFleet.open({
     dir, count: opts.count ?? 1, firmwareDir: BOARD_DIR, radio: opts.radio ?? 'instant',
     ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }),
+    ...(opts.enforceHeap !== undefined && { enforceHeap: opts.enforceHeap }),
     boardConfig: { watchdog: FAST_WATCHDOG, status_interval: 30, ...opts.boardConfig },
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };

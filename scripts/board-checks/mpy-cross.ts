@@ -2,12 +2,11 @@
 // outside the repository (keyed by the tarball's SHA-256, so a new tarball means a new build).
 // Compiling every board file with it catches what only MicroPython's parser and compiler reject
 // (CPython-only syntax, for example positional-only parameters) before a board does.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { REPO_ROOT, requirePath, sharedDir } from './board-sources.js';
 
 const TARBALL = /^micropython-(\d+\.\d+\.\d+)-mpy-cross-src\.tar\.gz$/;
@@ -38,39 +37,59 @@ function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Builds mpy-cross when the cache lacks it; returns the binary's path. Asynchronous, so the
- *  pyright runs can go on meanwhile. */
-export async function ensureMpyCross(): Promise<string> {
+interface MpyCrossBuild {
+  tarball: string;
+  version: string;
+  bin: string;
+}
+
+function plannedBuild(): MpyCrossBuild {
   const { file, version } = findTarball();
   const sha = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  const dir = path.join(cacheRoot(), `mpy-cross-${version}-${sha.slice(0, 16)}`);
-  const bin = path.join(dir, 'mpy-cross');
-  if (fs.existsSync(bin)) return bin;
+  return { tarball: file, version, bin: path.join(cacheRoot(), `mpy-cross-${version}-${sha.slice(0, 16)}`, 'mpy-cross') };
+}
+
+function checkBuildTools(): void {
   // MicroPython's build generates its headers with Python scripts, so python3 is a build tool too.
   const missing = ['gcc', 'make', 'python3', 'tar'].filter((c) => !onPath(c));
   if (missing.length) {
     throw new Error(`building mpy-cross needs ${missing.join(', ')} on PATH (Debian: apt-get install build-essential python3)`);
   }
+}
+
+type BuildFailure = { status?: number; stdout?: string | Buffer; stderr?: string | Buffer };
+
+/** Builds mpy-cross when the cache lacks it (about 10 s, once per tarball); returns the binary's
+ *  path. Blocking: the virtual fleet's provisioning, which compiles the framework, is synchronous. */
+export function ensureMpyCrossSync(): string {
+  const b = plannedBuild();
+  if (fs.existsSync(b.bin)) return b.bin;
+  checkBuildTools();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mpy-cross-build-'));
   try {
-    const run = promisify(execFile);
-    await run('tar', ['-xzf', file, '-C', work]);
-    const src = path.join(work, `micropython-${version}`, 'mpy-cross');
-    await run('make', ['-C', src, `-j${os.availableParallelism()}`], { maxBuffer: 16 << 20 }).catch(
-      (e: { code?: number; stdout?: string; stderr?: string }) => {
-        throw new Error(`building mpy-cross failed (make exit ${e.code}):\n${`${e.stdout ?? ''}${e.stderr ?? ''}`.slice(-3000)}`);
-      },
-    );
-    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['-xzf', b.tarball, '-C', work]);
+    const src = path.join(work, `micropython-${b.version}`, 'mpy-cross');
+    try {
+      execFileSync('make', ['-C', src, `-j${os.availableParallelism()}`], { maxBuffer: 16 << 20, stdio: 'pipe' });
+    } catch (err) {
+      const e = err as BuildFailure;
+      throw new Error(`building mpy-cross failed (make exit ${e.status}):\n${`${String(e.stdout ?? '')}${String(e.stderr ?? '')}`.slice(-3000)}`);
+    }
+    fs.mkdirSync(path.dirname(b.bin), { recursive: true });
     // Copied under a temporary name and renamed: a concurrent run never sees half a binary.
-    const tmp = `${bin}.${process.pid}.tmp`;
+    const tmp = `${b.bin}.${process.pid}.tmp`;
     fs.copyFileSync(path.join(src, 'build', 'mpy-cross'), tmp);
     fs.chmodSync(tmp, 0o755);
-    fs.renameSync(tmp, bin);
+    fs.renameSync(tmp, b.bin);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return bin;
+  return b.bin;
+}
+
+/** The same, as the board checks call it. */
+export function ensureMpyCross(): Promise<string> {
+  return Promise.resolve().then(ensureMpyCrossSync);
 }
 
 /** mpy-cross prints a MicroPython traceback: `File "<input>", line N[, in ...]` then `Error: text`. */

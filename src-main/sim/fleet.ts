@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planSync } from '../common/sync-spec.js';
+import { compileToMpy, isPrecompiled } from './framework-mpy.js';
 import { openStateDir } from './state-dir.js';
 import type { StateDir } from './state-dir.js';
 import { factoryFirmware } from './factory-firmware.js';
@@ -38,6 +39,8 @@ export interface FleetOptions {
   radio?: RadioProfile;
   /** What time.ticks_ms() reads when each board's interpreter starts (VirtualBoardOptions). */
   ticksAtStart?: number;
+  /** Enforce each board's ESP32 heap (VirtualBoardOptions.enforceHeap). */
+  enforceHeap?: boolean;
 }
 
 export interface FleetBoardRecord {
@@ -152,7 +155,7 @@ export class VirtualFleet {
       if (isNew) fleet.install(state);
       fleet.records.push(rec);
       fleet.states.push(state);
-      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }), ...(opts.radio && { radio: opts.radio }), ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }) }));
+      fleet.boards.push(new VirtualBoard({ state, ...(opts.clockAtPowerOn !== undefined && { clockAtPowerOn: opts.clockAtPowerOn }), ...(opts.radio && { radio: opts.radio }), ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }), ...(opts.enforceHeap !== undefined && { enforceHeap: opts.enforceHeap }) }));
     }
     return fleet;
   }
@@ -223,9 +226,11 @@ export class VirtualFleet {
     const listDir = (rel: string) =>
       fs.readdirSync(path.join(this.opts.firmwareDir, rel), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
     for (const f of planSync(fs.readFileSync(spec, 'utf8'), listDir)) {
+      const source = path.join(this.opts.firmwareDir, f.source);
       const target = path.join(state.flashDir, f.target);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(path.join(this.opts.firmwareDir, f.source), target);
+      if (isPrecompiled(f.target)) fs.writeFileSync(target.replace(/\.py$/, '.mpy'), compileToMpy(source));
+      else fs.copyFileSync(source, target);
     }
   }
 
