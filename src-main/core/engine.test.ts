@@ -11,6 +11,16 @@ function engineWith(s: FakeSession) {
 }
 
 describe('Engine', () => {
+  it('discovers at QoS 0 on a clean session (mosquitto drops queued QoS 1 retained statuses past 1,000) and QoS 1 on a persistent one', async () => {
+    const statusQos = async (clean: boolean | undefined) => {
+      const s = new FakeSession();
+      await engineWith(s).connect({ ...profile, ...(clean !== undefined && { clean }) });
+      return s.subscriptions.filter((x) => x.filter.endsWith('/mqb/status') || x.filter.endsWith('/mqb/crash')).map((x) => x.qos);
+    };
+    expect(await statusQos(undefined)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(await statusQos(false)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
   it('gives board clients the protocol, caps and stream window the status announced', async () => {
     const s = new FakeSession();
     const e = engineWith(s);

@@ -91,7 +91,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const sessionOpts: SessionOptions = { ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }), ...(this.opts.logger && { logger: this.opts.logger }) };
     const session = await (this.opts.openSession ?? MqttSession.open)(profile, sessionOpts);
     session.on?.('state', (state) => this.emit('profile-state', { id: profile.id, state }));
-    const registry = new FleetRegistry(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) });
+    const registry = new FleetRegistry(session, {
+      ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }),
+      discoveryQos: profile.clean === false ? 1 : 0,
+    });
     const history = opts.discover !== false && opts.logHistory ? new LogHistory(session, { ...(profile.discovery && { discovery: profile.discovery }), ...(this.opts.clock && { clock: this.opts.clock }) }) : undefined;
     const backfill = history && new LogBackfill(history, registry, (prefix) => this.board(profile.id, prefix), { ...(this.opts.logger && { logger: this.opts.logger }) });
     this.connections.set(profile.id, { profile, session, registry, logs: new Map(), history, backfill });

@@ -13,7 +13,7 @@ export interface Published {
 }
 
 export class FakeSession implements SessionLike {
-  readonly subscriptions: Array<{ filter: string; handler: Handler }> = [];
+  readonly subscriptions: Array<{ filter: string; handler: Handler; qos: 0 | 1 }> = [];
   readonly published: Published[] = [];
   subscribeCalls = 0;
   unsubscribeCalls = 0;
@@ -22,9 +22,9 @@ export class FakeSession implements SessionLike {
   /** When set, publish rejects with it. */
   publishError?: Error;
 
-  subscribe(filter: string, handler: Handler): Promise<() => Promise<void>> {
+  subscribe(filter: string, handler: Handler, qos: 0 | 1 = 1): Promise<() => Promise<void>> {
     this.subscribeCalls++;
-    const entry = { filter, handler };
+    const entry = { filter, handler, qos };
     this.subscriptions.push(entry);
     return Promise.resolve(async () => {
       const i = this.subscriptions.indexOf(entry);

@@ -44,6 +44,15 @@ export interface FleetRegistryEvents {
 export interface FleetRegistryOptions {
   discovery?: string[];
   clock?: () => number;
+  /**
+   * QoS of the discovery subscriptions (default 0). A broker hands the retained statuses of the
+   * whole fleet over at once, and mosquitto queues at most `max_queued_messages` (default 1,000)
+   * QoS 1 messages beyond its in-flight window and drops the rest: a console on a clean session
+   * then saw only ~1,300 of 3,000 boards. QoS 0 is sent as the socket takes it and loses nothing
+   * on a live TCP connection. A persistent session (clean off) needs 1, so that status changes
+   * while the console is away are queued for it.
+   */
+  discoveryQos?: 0 | 1;
 }
 
 const CRASH_SUFFIX = '/mqb/crash';
@@ -71,10 +80,11 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
   async discover(): Promise<void> {
     const patterns = this.opts.discovery ?? DEFAULT_DISCOVERY;
     for (const pattern of patterns) {
-      this.unsubs.push(await this.session.subscribe(pattern, (t, p) => this.onStatus(t, p), 1));
+      const qos = this.opts.discoveryQos ?? 0;
+      this.unsubs.push(await this.session.subscribe(pattern, (t, p) => this.onStatus(t, p), qos));
       if (pattern.endsWith('/mqb/status')) {
         const crash = pattern.slice(0, -'/mqb/status'.length) + CRASH_SUFFIX;
-        this.unsubs.push(await this.session.subscribe(crash, (t, p) => this.onCrash(t, p), 1));
+        this.unsubs.push(await this.session.subscribe(crash, (t, p) => this.onCrash(t, p), qos));
       }
     }
     this.unsubs.push(...(await watchOriginalBoards(this.session, patterns, (prefix) => this.heardOriginal(prefix))));

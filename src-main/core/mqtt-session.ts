@@ -142,6 +142,11 @@ export class MqttSession extends EventEmitter<SessionEvents> {
     return this.current;
   }
 
+  /** Broker subscriptions held (one per filter): what a fleet costs the broker (bench/fleet-scale). */
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+
   /**
    * Adds a handler for a topic filter; the broker SUBSCRIBE is sent only for the first handler of
    * a filter. Resolves once the broker acknowledged it, with the function that removes the handler.
