@@ -21,11 +21,11 @@ class _Uname:
     nodename = "esp32"
 
     def __init__(self):
-        # As the port: release is MICROPY_VERSION_STRING, version is "<git tag> on <build date>";
-        # the booted image's version stands for both (the app descriptor of a stock image holds
-        # MicroPython's tag).
-        self.release = _h.fw_release()
-        self.version = "%s on %s" % (_h.fw_version(), BUILD_DATE)
+        # As the port (ports/esp32/modos.c / extmod/modos.c): release is MICROPY_VERSION_STRING,
+        # version is "<git tag> on <build date>", both compiled into the code, not read from the
+        # app descriptor (empty in a stock build): the release the booted image's code is.
+        self.release = _h.mp_release()
+        self.version = "%s on %s" % (_h.mp_tag(), BUILD_DATE)
         self.machine = MACHINE
 
     def __getitem__(self, i):
