@@ -58,7 +58,7 @@ def firmware():
             p.readblocks(0, d, 32)  # esp_app_desc_t starts at byte 32 of the image
             text = lambda b: bytes(b).split(b"\0", 1)[0].decode()  # noqa: E731
             if d[0:4] == b"\x32\x54\xcd\xab":
-                ver, project, sha = text(d[16:48]), text(d[48:80]), binascii.hexlify(d[144:176]).decode()
+                ver, project, sha = text(d[16:48]), text(d[48:80]), binascii.hexlify(bytes(d[144:176])).decode()
             else:
                 ver, project, sha = "", "", ""
             _fw = (ver or tag, project, p.info()[4], p.get_next_update().info()[3], sha, mp)
