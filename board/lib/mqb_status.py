@@ -1,10 +1,13 @@
 # Board status, published retained on <prefix>/mqb/status at every connect and periodically;
 # the MQTT last will replaces it with {"online": false, ...} when the board drops off.
+import binascii
 import gc
 import json
 import machine
+import os
 import sys
 import time
+from micropython import const
 import mqb_clock
 import mqb_crash
 import mqb_state
@@ -17,30 +20,50 @@ CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "
 # More in flight keeps the board busy while acknowledgements travel.
 WINDOW = 64
 _CONFIRMED = "/.mqb_confirmed"
+_DESC_LEN = const(176)  # esp_app_desc_t up to the end of app_elf_sha256
 _CAUSES = {machine.PWRON_RESET: "power-on", machine.HARD_RESET: "hard", machine.WDT_RESET: "watchdog",
            machine.DEEPSLEEP_RESET: "deepsleep", machine.SOFT_RESET: "soft"}
 _fw = None
 duty = None  # the board's DutyCycle (mqb_sleep) when it sleeps between wakes
 
 
-def firmware():
-    """(version, project, partition label, bytes of the next OTA slot) of the running app.
+def micropython():
+    """MicroPython's version as the code says it ("v1.27.0 on 2025-12-10"), from os.uname() as
+    the port has it (the app descriptor's version is empty in a stock build)."""
+    try:
+        return os.uname().version
+    except AttributeError:  # a port without uname
+        return "v%d.%d.%d" % sys.implementation.version[:3]
 
-    The slot size is what the console checks an image against before it sends one: it depends
-    on the partition table the board was flashed with (stock: 0x180000)."""
+
+def firmware():
+    """(version, project, partition label, bytes of the next OTA slot, app ELF SHA-256 in hex,
+    MicroPython version) of the running app.
+
+    Stock builds set CONFIG_APP_EXCLUDE_PROJECT_VER_VAR and CONFIG_APP_EXCLUDE_PROJECT_NAME_VAR
+    (ports/esp32/boards/sdkconfig.base): the app descriptor's version and project name are then
+    empty, and the version is MicroPython's. What tells images apart is the descriptor's
+    app_elf_sha256, which ESP-IDF always fills. The slot size is what the console checks an
+    image against before it sends one: it depends on the partition table the board was flashed
+    with (stock: 0x180000)."""
     global _fw
     if _fw is None:
+        mp = micropython()
+        tag = mp.split(" ", 1)[0]
         try:
             from esp32 import Partition
 
             p = Partition(Partition.RUNNING)
-            d = bytearray(96)
+            d = bytearray(_DESC_LEN)
             p.readblocks(0, d, 32)  # esp_app_desc_t starts at byte 32 of the image
             text = lambda b: bytes(b).split(b"\0", 1)[0].decode()  # noqa: E731
-            _fw = (text(d[16:48]) if d[0:4] == b"\x32\x54\xcd\xab" else "", text(d[48:80]), p.info()[4],
-                   p.get_next_update().info()[3])
+            if d[0:4] == b"\x32\x54\xcd\xab":
+                ver, project, sha = text(d[16:48]), text(d[48:80]), binascii.hexlify(bytes(d[144:176])).decode()
+            else:
+                ver, project, sha = "", "", ""
+            _fw = (ver or tag, project, p.info()[4], p.get_next_update().info()[3], sha, mp)
         except Exception:
-            _fw = (sys.version.split()[-1] if sys.version else "", "micropython", "", None)
+            _fw = (tag, "micropython", "", None, "", mp)
     return _fw
 
 
@@ -91,6 +114,7 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     fw = firmware()
     s = {
         "online": True, "prefix": prefix, "fw": fw[0], "project": fw[1], "partition": fw[2], "ota_slot": fw[3],
+        "app_sha": fw[4], "micropython": fw[5],
         "pending_verify": pending_verify(), "safe_mode": mqb_state.safe_mode(), "safe_reason": mqb_state.safe_reason(),
         "reset_cause": reset_cause(), "boots": mqb_state.boot_count(), "failed_boots": mqb_state.failed_boots(),
         "crashes": mqb_crash.count(), "uptime": uptime(),

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseAppImage } from '../../src-main/common/firmware-image.js';
+import { factoryFirmware } from '../../src-main/sim/factory-firmware.js';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import type { FirmwareRig } from './firmware-harness.js';
 import { lastStatus, logLines, startRig, until } from './firmware-harness.js';
@@ -21,9 +23,13 @@ describe.each(BROKER_KINDS)('firmware boot and status against %s', (kind) => {
     await rig.fleet.start();
     const status = await until('online status', () => lastStatus(rig!, prefix)?.online && lastStatus(rig!, prefix));
     expect(status).toMatchObject({
-      online: true, prefix, fw: 'v1.27.0', project: 'micropython', partition: 'ota_0', pending_verify: false,
+      online: true, prefix, fw: 'v1.27.0', project: '', partition: 'ota_0', pending_verify: false,
       safe_mode: false, reset_cause: 'power-on', boots: 1, crashes: 0, proto: 2,
     });
+    // A stock image's app descriptor has no version or project name (issue 15, point 3): the
+    // version is MicroPython's (os.uname()), the image is told apart by its ELF SHA-256.
+    expect(status.micropython).toMatch(/^v1\.27\.0 on \d{4}-\d\d-\d\d$/);
+    expect(status.app_sha).toBe(parseAppImage(factoryFirmware()).appDesc!.elfSha256);
     expect(status.caps).toEqual(expect.arrayContaining(['feed', 'crashlog', 'reset']));
     expect(status.mem_free).toBeGreaterThan(20_000);
     expect(status.ip).toMatch(/^10\.42\.0\./);

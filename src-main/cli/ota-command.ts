@@ -120,7 +120,9 @@ export function registerOtaCommand(program: Command, io: CliIo): void {
     const checked = checkOtaImage(image, file);
     const sign = signerOf(opts, io);
     const display = progressFor(io, opts);
-    if (!opts.json) display.print(io.stdout, `${file}: ${checked.project || '?'} ${checked.version || '?'}, ${formatBytes(checked.size)}, SHA-256 ${checked.sha256.slice(0, 16)}…`);
+    // A stock MicroPython build has neither project nor version in its app descriptor.
+    const named = checked.project || checked.version ? `${checked.project || '?'} ${checked.version || '?'}` : `no version in the app descriptor (app ${checked.appSha.slice(0, 16)}…)`;
+    if (!opts.json) display.print(io.stdout, `${file}: ${named}, ${formatBytes(checked.size)}, SHA-256 ${checked.sha256.slice(0, 16)}…`);
     const connOpts = { ...opts, prefix: patterns.length === 1 && !isGlob(patterns[0]!) ? patterns[0] : undefined, topic: undefined } as GlobalOptions;
     await withEngine(connOpts, io, ({ engine, conn }) =>
       withCancel(io, async (signal) => {
@@ -142,13 +144,13 @@ export function registerOtaCommand(program: Command, io: CliIo): void {
           ...(opts.reset && {
             afterUpload: (job, r, sig) => {
               display.log(`${r.prefix}: uploaded; resetting and waiting for it to come back...`);
-              return resetAndWait(job.board as BoardClient, registry, { timeoutMs: resetWaitMs, ...(confirmMs !== undefined && { confirmTimeoutMs: confirmMs }), ...(r.partition && { expectPartition: r.partition }), ...(sig && { signal: sig }) });
+              return resetAndWait(job.board as BoardClient, registry, { timeoutMs: resetWaitMs, ...(confirmMs !== undefined && { confirmTimeoutMs: confirmMs }), ...(r.partition && { expectPartition: r.partition }), ...(checked.appSha && { expectAppSha: checked.appSha }), ...(sig && { signal: sig }) });
             },
           }),
         });
         display.close();
         const failed = results.filter((r) => !r.ok);
-        if (opts.json) printJson(io, { ok: failed.length === 0, image: { file, project: checked.project, version: checked.version, size: checked.size, sha256: checked.sha256 }, boards: results });
+        if (opts.json) printJson(io, { ok: failed.length === 0, image: { file, project: checked.project, version: checked.version, app_sha: checked.appSha, size: checked.size, sha256: checked.sha256 }, boards: results });
         else for (const r of results) io.stdout.write(`${resultLine(r)}\n`);
         if (failed.length) {
           const code = (failed[0]!.error?.code ?? 'BOARD_ERROR') as ErrorCode | 'INTERNAL';

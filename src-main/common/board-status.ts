@@ -7,8 +7,14 @@ import { KEY_ID } from './signing.js';
 export interface BoardStatus {
   prefix: string;
   online: boolean;
+  /** The app descriptor's version; a stock build leaves it empty, then MicroPython's ('v1.27.0'). */
   fw: string;
+  /** The app descriptor's project name ('' in a stock build). */
   project: string;
+  /** MicroPython's version from os.uname() ('v1.27.0 on 2025-12-10'), '' if not said. */
+  micropython: string;
+  /** The running image's app_elf_sha256 (64 hex digits): what tells images apart; '' if not said. */
+  appSha: string;
   partition: string;
   /** Bytes the board's next OTA slot holds (its partition table), or null if it did not say. */
   otaSlot: number | null;
@@ -71,6 +77,8 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     online: o.online !== false,
     fw: str(o.fw),
     project: str(o.project),
+    micropython: str(o.micropython),
+    appSha: typeof o.app_sha === 'string' && /^[0-9a-f]{64}$/.test(o.app_sha) ? o.app_sha : '',
     partition: str(o.partition),
     otaSlot: slotSize(o.ota_slot),
     pendingVerify: bool(o.pending_verify),
@@ -109,7 +117,7 @@ function signingInfo(v: unknown): { signing?: { require: boolean; keys: string[]
  */
 export function originalFirmwareStatus(prefix: string): BoardStatus {
   return {
-    prefix, online: true, fw: '', project: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
+    prefix, online: true, fw: '', project: '', micropython: '', appSha: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
     boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {}, otaSlot: null,
     proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null,
   };

@@ -61,6 +61,19 @@ describe('resetAndWait', () => {
     await expect(resetAndWait(b, r, { expectPartition: 'ota_1' })).rejects.toMatchObject({ code: 'BOARD_ERROR', message: expect.stringMatching(/booted ota_0 .*not ota_1 .*rolled back/) });
   });
 
+  it('a stock image has no version: the board is checked by the image it runs (app_sha), not the version string', async () => {
+    const uploaded = 'ab'.repeat(32);
+    const r = new FakeRegistry();
+    const b = board(r, [{ online: false }, { fw: 'v1.27.0', project: '', micropython: 'v1.27.0 on 2025-12-10', app_sha: uploaded, partition: 'ota_1', boots: 4, uptime: 0 }]);
+    expect(await resetAndWait(b, r, { expectPartition: 'ota_1', expectAppSha: uploaded.toUpperCase() })).toMatchObject({ fw: 'v1.27.0', appSha: uploaded, partition: 'ota_1' });
+    // Same version string, same partition, but another image: it did not start the upload.
+    const r2 = new FakeRegistry();
+    const b2 = board(r2, [{ online: false }, { fw: 'v1.27.0', app_sha: 'cd'.repeat(32), partition: 'ota_1', boots: 4, uptime: 0 }]);
+    await expect(resetAndWait(b2, r2, { expectPartition: 'ota_1', expectAppSha: uploaded })).rejects.toMatchObject({
+      code: 'BOARD_ERROR', message: 'sim/b1 booted ota_1 but runs image cdcdcdcdcdcdcdcd…, not the uploaded abababababababab…',
+    });
+  });
+
   it('a board that never comes back is a TIMEOUT', async () => {
     const r = new FakeRegistry();
     const b = board(r, [{ online: false }]);

@@ -22,6 +22,12 @@ export interface RestartOptions {
   confirmTimeoutMs?: number;
   /** The partition the new image went to (otastat): booting another one means it was rolled back. */
   expectPartition?: string;
+  /**
+   * The uploaded image's app_elf_sha256 (hex): a board that says which image it runs (status
+   * app_sha) and runs another one did not start the upload. Compared instead of the version,
+   * which a stock build leaves empty in the app descriptor.
+   */
+  expectAppSha?: string;
   signal?: AbortSignal;
 }
 
@@ -29,6 +35,8 @@ export interface RestartReport {
   prefix: string;
   fw: string;
   project: string;
+  /** The running image's app_elf_sha256, '' when the board does not say. */
+  appSha: string;
   partition: string;
   pendingVerify: boolean;
   /** Set when a confirmation was waited for. */
@@ -97,9 +105,13 @@ export async function resetAndWait(board: RestartBoard, registry: StatusSource, 
     if (!isMqbError(e) || (e.code !== 'BOARD_RESET' && e.code !== 'TIMEOUT')) throw e;
   }
   const s = await back;
-  const report: RestartReport = { prefix, fw: s.fw, project: s.project, partition: s.partition, pendingVerify: s.pendingVerify, backAfterMs: Math.round(performance.now() - started) };
+  const report: RestartReport = { prefix, fw: s.fw, project: s.project, appSha: s.appSha, partition: s.partition, pendingVerify: s.pendingVerify, backAfterMs: Math.round(performance.now() - started) };
   if (opts.expectPartition && s.partition && s.partition !== opts.expectPartition) {
     throw new MqbError('BOARD_ERROR', `${prefix} booted ${s.partition} (firmware ${s.fw || '?'}), not ${opts.expectPartition} where the new image was written: it was rolled back`, { board: prefix, report });
+  }
+  const want = opts.expectAppSha?.toLowerCase();
+  if (want && s.appSha && s.appSha !== want) {
+    throw new MqbError('BOARD_ERROR', `${prefix} booted ${s.partition || '?'} but runs image ${s.appSha.slice(0, 16)}…, not the uploaded ${want.slice(0, 16)}…`, { board: prefix, report });
   }
   if (opts.confirmTimeoutMs !== undefined && s.pendingVerify) {
     await waitForStatus(registry, prefix, opts.confirmTimeoutMs, opts.signal, (x) => {

@@ -101,6 +101,8 @@ export const sha256Hex = (data: Uint8Array): string => createHash('sha256').upda
 export interface CheckedImage {
   project: string;
   version: string;
+  /** app_elf_sha256 from the app descriptor: the image's identity even when project and version are empty. */
+  appSha: string;
   size: number;
   sha256: string;
   warnings: string[];
@@ -114,6 +116,7 @@ export function checkOtaImage(image: Uint8Array, name = 'the image'): CheckedIma
   return {
     project: v.info.appDesc?.projectName ?? '',
     version: v.info.appDesc?.version ?? '',
+    appSha: v.info.appDesc?.elfSha256 ?? '',
     size: image.length,
     sha256: sha256Hex(image),
     warnings: v.warnings,

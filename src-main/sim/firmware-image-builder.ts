@@ -22,11 +22,20 @@ import {
   parseAppImage,
 } from '../common/firmware-image.js';
 import type { AppImageInfo } from '../common/firmware-image.js';
+import { MICROPYTHON_BANNER } from './mp-version.js';
 
 export interface BuildAppImageOptions {
-  /** Stored in esp_app_desc_t.version (at most 32 bytes), e.g. 'v1.27.0-sim.3'. */
+  /** Stored in esp_app_desc_t.version (at most 32 bytes), e.g. 'v1.27.0-sim.3'; '' as a stock build. */
   version: string;
+  /** Stored in esp_app_desc_t.project_name (default 'micropython'); '' as a stock build. */
   projectName?: string;
+  /**
+   * The MicroPython release whose code the image holds, e.g. 'v1.22.0': written into the DROM
+   * segment (rodata) as the banner string a real firmware carries ("MicroPython v1.22.0 on ...").
+   * Stock builds leave the app descriptor's version empty (CONFIG_APP_EXCLUDE_PROJECT_VER_VAR), so
+   * the virtual board reads the release from this (mp-version.ts). Default: no banner.
+   */
+  micropython?: string;
   /** Target image length in bytes (rounded up to 16; at least the minimum for the segment count). */
   totalSize?: number;
   /** Number of segments, 1..16 (default 6, like a MicroPython ESP32 build). */
@@ -104,7 +113,9 @@ export function buildAppImage(opts: BuildAppImageOptions): Buffer {
   }
   const projectName = opts.projectName ?? 'micropython';
   const hashLen = opts.hashAppended === false ? 0 : SHA256_SIZE;
-  const seed = (opts.seed ?? fnv1a(`${projectName}\0${opts.version}`)) >>> 0;
+  // With a banner, the release is part of the identity: two stock images differ only by it.
+  const identity = `${projectName}\0${opts.version}${opts.micropython === undefined ? '' : `\0${opts.micropython}`}`;
+  const seed = (opts.seed ?? fnv1a(identity)) >>> 0;
 
   // Sizes: segments end 4 bytes before a 16-byte boundary, so the checksum (after 3 zero
   // bytes of padding) ends the boundary and the total is within 16 bytes of the target.
@@ -172,12 +183,22 @@ export function buildAppImage(opts: BuildAppImageOptions): Buffer {
   writeField(buf, d + APP_DESC.time, APP_DESC.timeSize, opts.time ?? '12:00:00', 'time');
   writeField(buf, d + APP_DESC.date, APP_DESC.dateSize, opts.date ?? 'Jan  1 2025', 'date');
   writeField(buf, d + APP_DESC.idfVersion, APP_DESC.idfVersionSize, opts.idfVersion ?? 'v5.2.2', 'idfVersion');
-  const elf = opts.elfSha256 ?? createHash('sha256').update(`elf:${projectName}:${opts.version}:${seed}`).digest('hex');
+  if (opts.micropython !== undefined) writeBanner(buf, drom.length, opts.micropython);
+  const elf = opts.elfSha256 ?? createHash('sha256').update(`elf:${identity.replaceAll('\0', ':')}:${seed}`).digest('hex');
   if (!/^[0-9a-f]{64}$/i.test(elf)) throw new RangeError('elfSha256 must be 64 hex digits');
   Buffer.from(elf, 'hex').copy(buf, d + APP_DESC.elfSha256);
 
   resealAppImage(buf);
   return buf;
+}
+
+/** MicroPython's banner (MICROPY_BANNER_NAME_AND_VERSION + board), in rodata after the app descriptor. */
+function writeBanner(buf: Buffer, dromLength: number, tag: string): void {
+  if (!/^v\d+\.\d+\.\d+\S*$/.test(tag)) throw new RangeError(`micropython must be a release tag such as 'v1.22.0', got '${tag}'`);
+  const banner = Buffer.from(`${MICROPYTHON_BANNER}${tag} on 2025-12-10; Generic ESP32 module with ESP32\0`, 'latin1');
+  const at = APP_DESC_OFFSET + APP_DESC_SIZE;
+  if (APP_DESC_SIZE + banner.length > dromLength) throw new RangeError(`the image is too small for the MicroPython banner (DROM segment ${dromLength} bytes)`);
+  banner.copy(buf, at);
 }
 
 function parsedForEdit(image: Uint8Array): AppImageInfo & { checksum: NonNullable<AppImageInfo['checksum']> } {

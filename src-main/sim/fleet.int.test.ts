@@ -83,7 +83,7 @@ describe('virtual fleet', () => {
     expect(bad.power).toBe('halted');
     expect(fs.readFileSync(bad.state.serialLog, 'utf8')).toMatch(/ota_0: invalid app image \(not an ESP-IDF app image[^)]*\)[\s\S]*No bootable app/);
     expect(good.power).toBe('running');
-    expect(good.lastBoot).toMatchObject({ slot: 'ota_0', version: 'v1.27.0' });
+    expect(good.lastBoot).toMatchObject({ slot: 'ota_0', version: '', micropython: 'v1.27.0' });
     expect(snapshot()).toEqual(goodBefore);
   });
 });

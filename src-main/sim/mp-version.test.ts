@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { micropythonVersion } from './mp-version.js';
+import { buildAppImage } from './firmware-image-builder.js';
+import { imageMicropython, micropythonVersion } from './mp-version.js';
 
 describe('micropythonVersion', () => {
   it('reads a MicroPython tag from the app image version', () => {
@@ -14,5 +15,24 @@ describe('micropythonVersion', () => {
     expect(micropythonVersion('v3')).toEqual([1, 27, 0]);
     expect(micropythonVersion('v1.2x')).toEqual([1, 27, 0]);
     expect(micropythonVersion('')).toEqual([1, 27, 0]);
+  });
+});
+
+describe('imageMicropython', () => {
+  it('reads the release from the banner in the code of a stock image, whose app descriptor is empty', () => {
+    const stock = buildAppImage({ version: '', projectName: '', micropython: 'v1.22.0', totalSize: 60_000 });
+    expect(imageMicropython(stock, '')).toBe('v1.22.0');
+    expect(imageMicropython(buildAppImage({ version: '', projectName: '', micropython: 'v1.24.0-preview.12.gabc', totalSize: 60_000 }), '')).toBe('v1.24.0-preview.12.gabc');
+  });
+
+  it('falls back to a v1.x app descriptor version, then to the interpreter', () => {
+    expect(imageMicropython(buildAppImage({ version: 'v1.22.0', totalSize: 60_000 }), 'v1.22.0')).toBe('v1.22.0');
+    expect(imageMicropython(buildAppImage({ version: 'v2.0.0-test', totalSize: 60_000 }), 'v2.0.0-test')).toBe('v1.27.0');
+  });
+
+  it('two stock images of different releases have different ELF SHA-256s (their identity)', () => {
+    const a = buildAppImage({ version: '', projectName: '', micropython: 'v1.22.0', totalSize: 60_000 });
+    const b = buildAppImage({ version: '', projectName: '', micropython: 'v1.27.0', totalSize: 60_000 });
+    expect(a.subarray(176, 208).equals(b.subarray(176, 208))).toBe(false);
   });
 });

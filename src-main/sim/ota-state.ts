@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { validateAppImage } from '../common/firmware-image.js';
 import type { AppImageValidation } from '../common/firmware-image.js';
+import { imageMicropython } from './mp-version.js';
 
 export const OTA_SLOTS = ['ota_0', 'ota_1'] as const;
 export type OtaSlot = (typeof OTA_SLOTS)[number];
@@ -22,8 +23,11 @@ export interface OtaData {
 export interface BootDecision {
   slot: OtaSlot | null;
   pendingVerify: boolean;
+  /** The app descriptor's version and project name: both '' in a stock MicroPython build. */
   version: string;
   projectName: string;
+  /** The MicroPython release the image's code is ('v1.27.0', mp-version.ts). */
+  micropython: string;
   /** What the bootloader would print: rollbacks, skipped invalid images. */
   notes: string[];
 }
@@ -100,7 +104,8 @@ export function chooseBootSlot(data: OtaData, readImage: (slot: OtaSlot) => Uint
       notes.push(`rollback: ${slot} was not confirmed by the app, booting the previous image`);
       continue;
     }
-    const check = checkPartitionImage(readImage(slot));
+    const image = readImage(slot);
+    const check = checkPartitionImage(image);
     if (!check.ok) {
       if (next.seq[slot] > 0) next.state[slot] = 'invalid';
       notes.push(`${slot}: invalid app image (${check.error})`);
@@ -113,12 +118,15 @@ export function chooseBootSlot(data: OtaData, readImage: (slot: OtaSlot) => Uint
     }
     const desc = check.info.appDesc;
     return {
-      decision: { slot, pendingVerify, version: desc?.version ?? '', projectName: desc?.projectName ?? '', notes },
+      decision: {
+        slot, pendingVerify, version: desc?.version ?? '', projectName: desc?.projectName ?? '',
+        micropython: imageMicropython(image, desc?.version ?? ''), notes,
+      },
       data: next,
     };
   }
   notes.push('no bootable app partition');
-  return { decision: { slot: null, pendingVerify: false, version: '', projectName: '', notes }, data: next };
+  return { decision: { slot: null, pendingVerify: false, version: '', projectName: '', micropython: '', notes }, data: next };
 }
 
 /** esp_ota_set_boot_partition: validates the image, then makes the slot the newest entry. */

@@ -14,7 +14,8 @@ beforeAll(async () => {
   v127 = createTestBoard({ id: 'facts-127', runBootFiles: false, files: { 'lib/a.txt': 'x'.repeat(1234), 'lib/sub/b.py': '', 'lib/itertools.py': 'import time\nMINE = True\n' } });
   v122 = createTestBoard({
     id: 'facts-122', runBootFiles: false,
-    initialImage: () => buildAppImage({ version: 'v1.22.0', projectName: 'micropython', totalSize: 100_000 }),
+    // A stock 1.22 build: the app descriptor says nothing, the release is in the code.
+    initialImage: () => buildAppImage({ version: '', projectName: '', micropython: 'v1.22.0', totalSize: 100_000 }),
   });
   await Promise.all([v127.powerOn(), v122.powerOn()]);
 });

@@ -54,6 +54,27 @@ describe('virtual board shims', () => {
     expect(await board.probeJson('bytes(cap.data).decode()')).toBe('captured 2\n');
   });
 
+  it('os.dupterm: one slot as on the ESP32 port; a stream whose write() raises is detached and closed', async () => {
+    const board = await bareBoard();
+    await board.probe('import os');
+    await expect(board.probe('os.dupterm(None, 1)')).rejects.toThrow(/ValueError: invalid dupterm index/);
+    await board.probe([
+      'class Bad:',
+      '    closed = False',
+      '    def write(self, b):',
+      '        raise OSError(5)',
+      '    def readinto(self, b):',
+      '        return None',
+      '    def close(self):',
+      '        self.closed = True',
+      'bad = Bad()',
+      'os.dupterm(bad)',
+      'print("first")',
+      'print("second")',
+    ].join('\n'));
+    expect(await board.probeJson('[os.dupterm(None) is None, bad.closed]')).toEqual([true, true]);
+  });
+
   it('gc: reports an ESP32-sized heap and a high-water mark the host can read', async () => {
     const board = await bareBoard();
     await board.probe('import gc');

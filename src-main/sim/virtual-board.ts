@@ -296,7 +296,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       pyDir: simPaths().pyDir,
       resetCause: cause,
       runningSlot: decision.slot,
-      firmwareVersion: decision.version,
+      micropython: decision.micropython,
       uniqueIdHex: this.state.identity.uniqueIdHex,
       ip: `10.42.0.${(parseInt(this.state.identity.uniqueIdHex.slice(-2), 16) % 250) + 2}`,
       accessPoint: this.opts.accessPoint ?? DEFAULT_ACCESS_POINT,

@@ -106,7 +106,8 @@ export interface BoardWorkerInit {
   pyDir: string;
   resetCause: ResetCause;
   runningSlot: 'ota_0' | 'ota_1';
-  firmwareVersion: string;
+  /** The MicroPython release the booted image is (BootDecision.micropython), e.g. 'v1.27.0'. */
+  micropython: string;
   uniqueIdHex: string;
   ip: string;
   accessPoint: { ssid: string; password: string };

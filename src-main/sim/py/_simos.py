@@ -13,7 +13,7 @@ for _n in dir(_os):
         globals()[_n] = getattr(_os, _n)
 del _n
 
-_dupterms = [None, None]
+_dupterms = [None]  # one slot, as the port
 
 
 class _Uname:
@@ -21,11 +21,11 @@ class _Uname:
     nodename = "esp32"
 
     def __init__(self):
-        # As the port: release is MICROPY_VERSION_STRING, version is "<git tag> on <build date>";
-        # the booted image's version stands for both (the app descriptor of a stock image holds
-        # MicroPython's tag).
-        self.release = _h.fw_release()
-        self.version = "%s on %s" % (_h.fw_version(), BUILD_DATE)
+        # As the port (ports/esp32/modos.c / extmod/modos.c): release is MICROPY_VERSION_STRING,
+        # version is "<git tag> on <build date>", both compiled into the code, not read from the
+        # app descriptor (empty in a stock build): the release the booted image's code is.
+        self.release = _h.mp_release()
+        self.version = "%s on %s" % (_h.mp_tag(), BUILD_DATE)
         self.machine = MACHINE
 
     def __getitem__(self, i):
@@ -64,22 +64,35 @@ def urandom(n):
 
 
 def _flush(text):
-    # Called by the host after every write to the terminal while a stream is attached.
-    data = text.encode()
-    for s in _dupterms:
-        if s is not None:
-            try:
-                s.write(data)
-            except Exception:
-                pass
+    # Called by the host after every write to the terminal while a stream is attached. As the port
+    # (extmod/os_dupterm.c, mp_os_dupterm_tx_strn / mp_os_deactivate): a stream whose write()
+    # raises is detached, the message and the exception are printed, and the stream is closed.
+    s = _dupterms[0]
+    if s is None:
+        return
+    try:
+        s.write(text.encode())
+    except Exception as e:
+        _dupterms[0] = None
+        _h.dupterm(None)
+        print("dupterm: Exception in write() method, deactivating: ", end="")
+        import sys
+
+        sys.print_exception(e)
+        try:
+            s.close()
+        except Exception:
+            pass
 
 
 def dupterm(stream_object, index=0):
-    if index not in (0, 1):
+    # The ESP32 port has one slot (ports/esp32/mpconfigport.h: MICROPY_PY_OS_DUPTERM (1));
+    # another index raises as extmod/os_dupterm.c does.
+    if index != 0:
         raise ValueError("invalid dupterm index")
-    prev = _dupterms[index]
-    _dupterms[index] = stream_object
-    _h.dupterm(_flush if (_dupterms[0] or _dupterms[1]) else None)
+    prev = _dupterms[0]
+    _dupterms[0] = stream_object
+    _h.dupterm(_flush if stream_object is not None else None)
     return prev
 
 

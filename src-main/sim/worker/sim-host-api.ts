@@ -104,11 +104,11 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
       pins.set(pin, value);
       d.post({ type: 'pin', pin, value });
     },
-    fw_version: () => init.firmwareVersion,
+    mp_tag: () => init.micropython,
     ticks_start: () => init.ticksAtStart,
     // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
-    mp_version: () => micropythonVersion(init.firmwareVersion).join('.'),
-    fw_release: () => init.firmwareVersion.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
+    mp_version: () => micropythonVersion(init.micropython).join('.'),
+    mp_release: () => init.micropython.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
     dupterm: (flush: ((text: string) => void) | null) => d.setDupterm(flush ?? null),
     kbd_char: (c: number) => d.typeChar(c),
     // machine.Timer: armed here, fired by the host into the interpreter's scheduler queue
