@@ -18,7 +18,7 @@ import { runTestCli, testIo } from './cli-test-io.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const FWCHECK = 'import os\nif "-bad" in os.uname().version:\n    raise RuntimeError("this firmware breaks the app")\n\ndef start(mqtt, cfg):\n    pass\n';
+const FWCHECK = 'import mqb_status\nif "-bad" in mqb_status.firmware()[0]:\n    raise RuntimeError("this firmware breaks the app")\n\ndef start(mqtt, cfg):\n    pass\n';
 const GATE = ['--online-within', '40', '--confirm-within', '40', '--stable', '1'];
 
 interface StoredRollout {
