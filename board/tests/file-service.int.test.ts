@@ -18,9 +18,9 @@ describe.each(BROKER_KINDS)('file transfers (%s)', (kind) => {
   const flash = (name: string) => path.join(t.board.state.flashDir, name);
   const onBoard = (name: string) => fs.readFileSync(flash(name));
   beforeAll(async () => {
-    // filler.bin leaves about 400 KB of the stock table's 960 KiB file system free beside the firmware and its safe-mode copy
-    // (2 x ~190 KB in 4 KB blocks), so that a full disk is reached quickly.
-    const files = { 'keep.txt': 'the old contents\n', 'stale.txt.mqbtmp': 'left by a power cut', 'filler.bin': 'f'.repeat(180_000) };
+    // filler.bin leaves about 300 KB of the stock table's 960 KiB file system free beside the firmware (.mpy) and its safe-mode copy
+    // (in 4 KB blocks), so that a full disk is reached quickly.
+    const files = { 'keep.txt': 'the old contents\n', 'stale.txt.mqbtmp': 'left by a power cut', 'filler.bin': 'f'.repeat(300_000) };
     t = await startTransferRig(kind, { files });
   });
   afterAll(() => t?.close());
