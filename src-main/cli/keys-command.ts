@@ -17,7 +17,7 @@ export function addSignOption(cmd: Command): Command {
 }
 
 /** The signer --sign or MQBOARD_SIGN_KEY asks for (undefined: unsigned, as before). */
-export function signerOf(opts: { sign?: string }, io: CliIo): UpdateSigner | undefined {
+export function signerOf(opts: { sign?: string | undefined }, io: CliIo): UpdateSigner | undefined {
   const key = opts.sign ?? io.env.MQBOARD_SIGN_KEY;
   if (!key) return undefined;
   return signerFor(keyStoreOf(io).load(key), key);

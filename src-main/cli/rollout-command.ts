@@ -67,7 +67,7 @@ const storeFor = (io: CliIo) => new RolloutStore(defaultDataDir(io.env));
 /** The updater of the rollout's kind; its image or spec read again (a resume in another process) and checked. */
 async function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions, io: CliIo): Promise<BoardUpdater> {
   const what = r.def.what;
-  const sign = signerOf({ ...((opts.sign ?? r.def.signKey) && { sign: opts.sign ?? r.def.signKey }) }, io);
+  const sign = signerOf({ sign: opts.sign ?? r.def.signKey }, io);
   const base = { engine, profileId: conn.profile.id, gate: r.def.gate, timeoutMs: conn.timeoutMs, ...(sign && { sign }) };
   if (what.kind === 'files') return filesUpdater({ ...base, specText: await readSpec(what.spec), specDir: path.dirname(what.spec) });
   const image = await readLocal(what.file);
