@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests beside the code, and integration tests that start
 // real brokers (aedes, mosquitto) and real MicroPython workers.
+// Integration files that wait far more than they compute (boards asleep, a clock run up to its wrap).
+const LONG_IDLE = ['src-main/cli/battery-boards.int.test.ts', 'board/tests/firmware-uptime.int.test.ts'];
+
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
@@ -19,12 +22,28 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['src-main/**/*.int.test.ts', 'board/**/*.int.test.ts'],
+          exclude: [...LONG_IDLE, 'node_modules/**'],
           setupFiles: ['./scripts/vitest-integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Workers are heavy (one MicroPython interpreter per board) and the machine has 2 cores.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Long tests that mostly wait (battery boards asleep for minutes) run beside the serial
+          // integration files instead of after them: a second pool ('threads' is another pool,
+          // so vitest runs it concurrently with the 'forks' one), one file at a time.
+          name: 'integration-idle',
+          include: LONG_IDLE,
+          setupFiles: ['./scripts/vitest-integration-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: 'threads',
+          poolOptions: { threads: { singleThread: true } },
         },
       },
     ],

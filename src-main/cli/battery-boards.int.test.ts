@@ -39,10 +39,18 @@ const sleeps = (b: BatteryRig) => b.statuses().filter((s) => s.asleep === true);
 /** The first online status of each boot (a boot may publish more, e.g. once its image is confirmed). */
 const wakes = (b: BatteryRig) => b.statuses().filter((s, i, all) => s.online === true && !all.slice(0, i).some((x) => x.online === true && x.boots === s.boots));
 
-/** A reset command went to the board since its last online status before index `at` of seen. */
+/**
+ * A reset command went to the board between its last wake before index `at` of seen and its
+ * first wake after: what explains an offline state recorded at `at`. `at` is where the test's
+ * own subscriber stood when the engine saw the will; that subscriber may lag a few messages
+ * behind (the reset command then lands after `at`), so the wake that follows bounds it: the
+ * board cannot come back from the reset before it got the command.
+ */
 function resetSince(b: BatteryRig, at: number): boolean {
-  const online = wakes(b).filter((s) => s.index < at).at(-1)?.index ?? 0;
-  return commands(b, 'reset', online).some((m) => b.rig.seen.indexOf(m) < at);
+  const all = wakes(b);
+  const from = all.filter((s) => s.index < at).at(-1)?.index ?? 0;
+  const to = all.find((s) => s.index >= at)?.index ?? Infinity;
+  return commands(b, 'reset', from).some((m) => b.rig.seen.indexOf(m) < to);
 }
 
 /** The board has just fallen asleep (a fresh transition): ~10 s to its wake. */
