@@ -53,7 +53,9 @@ export async function expectFleet(page: Page, prefixes: string[]): Promise<void>
 
 export async function openBoard(page: Page, prefix: string, tab?: 'terminal' | 'files' | 'logs' | 'ota' | 'crashes'): Promise<void> {
   const panel = page.getByTestId('board-panel');
-  if ((await panel.getAttribute('data-prefix').catch(() => null)) !== prefix) {
+  // Look without waiting: getAttribute on a panel not shown yet would wait the action timeout.
+  const shown = (await panel.count()) ? await panel.getAttribute('data-prefix') : null;
+  if (shown !== prefix) {
     await page.getByTestId('nav-fleet').click();
     await fleetRow(page, prefix).getByTestId('open-board').click();
   }

@@ -41,7 +41,7 @@ test('files: an upload shows its progress and can be cancelled, leaving the old 
 
 test('files: a file above the limit is refused with the limit, a download shows where it failed', async ({ app: page }) => {
   await openBoard(page, 'sim/sim-01', 'files');
-  await page.getByTestId('files-upload-input').setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(17 * 1024 * 1024) });
+  await page.getByTestId('files-upload-input').setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(17 * 1024 * 1024) }, { timeout: 60_000 }); // 17 MB into the page: slow on a busy machine
   const row = transferRow(page, '/huge.bin');
   await expect(row).toHaveAttribute('data-state', 'failed');
   await expect(row.getByTestId('transfer-error')).toHaveText('huge.bin is 17.0 MB: at most 16.0 MB can be transferred at once');
