@@ -4,15 +4,9 @@
 import type { BoardStatus } from '../common/board-status.js';
 import { MqbError, isMqbError } from '../common/errors.js';
 import type { BoardClient } from './board-client.js';
-import type { BoardEntry } from './fleet-registry.js';
+import { watchStatus } from './board-watch.js';
+import type { StatusSource } from './board-watch.js';
 
-type EntryListener = (e: BoardEntry) => void;
-/** The fleet registry, as far as following one board's status goes. */
-export interface StatusSource {
-  get(prefix: string): BoardEntry | undefined;
-  on(event: 'board-added' | 'board-changed', listener: EntryListener): unknown;
-  off(event: 'board-added' | 'board-changed', listener: EntryListener): unknown;
-}
 export type RestartBoard = Pick<BoardClient, 'prefix' | 'caps' | 'request'>;
 
 export interface RestartOptions {
@@ -52,7 +46,7 @@ function isNewBoot(before: BoardStatus | undefined, s: BoardStatus, sawOffline: 
   return s.boots !== before.boots || (s.uptime !== null && before.uptime !== null && s.uptime < before.uptime);
 }
 
-function waitForStatus(
+async function waitForStatus(
   registry: StatusSource,
   prefix: string,
   timeoutMs: number,
@@ -61,27 +55,12 @@ function waitForStatus(
   accept: (s: BoardStatus) => boolean | MqbError,
   timeoutMessage: () => string,
 ): Promise<BoardStatus> {
-  return new Promise((resolve, reject) => {
-    const onEntry = (e: BoardEntry) => {
-      if (e.prefix !== prefix || !e.status) return;
-      const verdict = accept(e.status);
-      if (verdict instanceof MqbError) finish(() => reject(verdict));
-      else if (verdict) finish(() => resolve(e.status!));
-    };
-    const onAbort = () => finish(() => reject(new MqbError('CANCELLED', `waiting for ${prefix} cancelled`)));
-    const timer = setTimeout(() => finish(() => reject(new MqbError('TIMEOUT', timeoutMessage(), { board: prefix }))), timeoutMs);
-    const finish = (then: () => void) => {
-      clearTimeout(timer);
-      registry.off('board-changed', onEntry);
-      registry.off('board-added', onEntry);
-      signal?.removeEventListener('abort', onAbort);
-      then();
-    };
-    registry.on('board-changed', onEntry);
-    registry.on('board-added', onEntry);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-  });
+  const v = await watchStatus(registry, prefix, timeoutMs, (s) => {
+    const verdict = accept(s);
+    return verdict instanceof MqbError ? verdict : verdict ? s : undefined;
+  }, signal ? { signal } : {});
+  if (v === 'timeout') throw new MqbError('TIMEOUT', timeoutMessage(), { board: prefix });
+  return v;
 }
 
 /** Sends `reset` (v2) or `machine.reset()` through eval (v1), and waits for the new boot's status. */

@@ -5,6 +5,7 @@ import { isSleeping } from '../common/board-state.js';
 import { MqbError } from '../common/errors.js';
 import { decodeText } from '../common/protocol.js';
 import type { BoardClient } from './board-client.js';
+import { watchBoard } from './board-watch.js';
 import type { BoardEntry, FleetRegistry } from './fleet-registry.js';
 
 /** The board caps one request at an hour. */
@@ -42,43 +43,14 @@ export function keepAwake(board: AwakeBoard, opts: { seconds?: number; everyMs?:
  * Resolves with the entry once the board is online. A board that is neither online nor asleep /
  * overdue fails at once (OFFLINE) or when it drops to that state; TIMEOUT after `timeoutMs`.
  */
-export function waitForWake(registry: FleetRegistry, prefix: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<BoardEntry> {
-  return new Promise<BoardEntry>((resolve, reject) => {
-    const check = (e: BoardEntry | undefined): boolean => {
-      if (!e || e.prefix !== prefix) return false;
-      if (e.state.state === 'online') {
-        done();
-        resolve(e);
-        return true;
-      }
-      if (!isSleeping(e.state.state)) {
-        done();
-        reject(new MqbError('OFFLINE', `${prefix} is offline${e.status?.asleep ? ': it missed its wake twice' : ''}`, { board: prefix }));
-        return true;
-      }
-      return false;
-    };
-    const onChange = (e: BoardEntry) => void check(e);
-    const onAbort = () => {
-      done();
-      reject(new MqbError('CANCELLED', `waiting for ${prefix} to wake was cancelled`, { board: prefix }));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new MqbError('TIMEOUT', `${prefix} did not wake within ${Math.round(opts.timeoutMs / 100) / 10} s`, { board: prefix }));
-    }, opts.timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      registry.off('board-changed', onChange);
-      registry.off('board-added', onChange);
-      opts.signal?.removeEventListener('abort', onAbort);
-    };
-    if (opts.signal?.aborted) return onAbort();
-    registry.on('board-changed', onChange);
-    registry.on('board-added', onChange);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    check(registry.get(prefix));
-  });
+export async function waitForWake(registry: FleetRegistry, prefix: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<BoardEntry> {
+  const v = await watchBoard(registry, prefix, opts.timeoutMs, (e) => {
+    if (e.state.state === 'online') return e;
+    if (!isSleeping(e.state.state)) return new MqbError('OFFLINE', `${prefix} is offline${e.status?.asleep ? ': it missed its wake twice' : ''}`, { board: prefix });
+    return undefined;
+  }, { now: true, ...(opts.signal && { signal: opts.signal }) });
+  if (v === 'timeout') throw new MqbError('TIMEOUT', `${prefix} did not wake within ${Math.round(opts.timeoutMs / 100) / 10} s`, { board: prefix });
+  return v;
 }
 
 type HookBoard = Pick<BoardClient, 'prefix' | 'caps' | 'request'>;

@@ -9,7 +9,7 @@ import { wakeHooks } from './keep-awake.js';
 import { otaEngineOf } from './ota-engine.js';
 import type { BoardOutcome, BoardUpdater } from './rollout-engine.js';
 import { firmwareGate, whenOnline } from './rollout-gate.js';
-import type { Timers } from './rollout-gate.js';
+import type { Timers } from './board-watch.js';
 import type { UpdateSigner } from '../common/signing.js';
 
 export interface FirmwareUpdaterOptions {

@@ -5,56 +5,25 @@
 // the gate waits for it to come back and records what it runs. One left pending is reset, so
 // that the rollback happens now rather than at some later reset.
 import type { BoardStatus } from '../common/board-status.js';
-import { MqbError, isMqbError } from '../common/errors.js';
+import { isMqbError } from '../common/errors.js';
 import type { HealthGate } from '../common/rollout-plan.js';
 import { resetAndWait } from './board-restart.js';
-import type { RestartBoard, StatusSource } from './board-restart.js';
+import type { RestartBoard } from './board-restart.js';
+import { watchStatus } from './board-watch.js';
+import type { StatusSource, Timers } from './board-watch.js';
 import type { BoardOutcome } from './rollout-engine.js';
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-const REAL_TIMERS: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
-
-/**
- * Follows a board's statuses for `ms`: resolves with the first verdict `judge` gives (a status
- * it cares about), or 'timeout'. Rejects CANCELLED when the signal fires.
- */
-export function watchStatus<T>(registry: StatusSource, prefix: string, ms: number, signal: AbortSignal | undefined, judge: (s: BoardStatus) => T | undefined, timers: Timers = REAL_TIMERS): Promise<T | 'timeout'> {
-  return new Promise((resolve, reject) => {
-    const onEntry = (e: { prefix: string; status?: BoardStatus }) => {
-      if (e.prefix !== prefix || !e.status) return;
-      const v = judge(e.status);
-      if (v !== undefined) finish(() => resolve(v));
-    };
-    const onAbort = () => finish(() => reject(new MqbError('CANCELLED', `waiting for ${prefix} cancelled`)));
-    const timer = timers.setTimeout(() => finish(() => resolve('timeout')), ms);
-    const finish = (then: () => void) => {
-      timers.clearTimeout(timer);
-      registry.off('board-changed', onEntry);
-      registry.off('board-added', onEntry);
-      signal?.removeEventListener('abort', onAbort);
-      then();
-    };
-    registry.on('board-changed', onEntry);
-    registry.on('board-added', onEntry);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-  });
-}
 
 /** The board's status once it is online (at once if it is), or undefined after `ms`. */
 export async function whenOnline(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
   const now = registry.get(prefix)?.status;
   if (now?.online) return now;
-  const v = await watchStatus(registry, prefix, ms, signal, (s) => (s.online ? s : undefined), timers);
+  const v = await watchStatus(registry, prefix, ms, (s) => (s.online ? s : undefined), { ...(signal && { signal }), ...(timers && { timers }) });
   return v === 'timeout' ? undefined : v;
 }
 
 /** Why the board was not stable for `ms` after its confirmation, or undefined when it was. */
 export async function watchStable(registry: StatusSource, prefix: string, baseline: BoardStatus, ms: number, signal?: AbortSignal, timers?: Timers): Promise<string | undefined> {
-  const v = await watchStatus(registry, prefix, ms, signal, (s) => {
+  const v = await watchStatus(registry, prefix, ms, (s) => {
     // A battery board's planned sleep, and the boots of its wakes, are its normal life.
     if (!s.online && s.asleep) return undefined;
     if (!s.online) return `went offline during the ${ms / 1000} s stability period`;
@@ -62,7 +31,7 @@ export async function watchStable(registry: StatusSource, prefix: string, baseli
     if (s.crashes > baseline.crashes) return `crashed during the ${ms / 1000} s stability period (${s.crashes} crash record(s))`;
     if (s.safeMode) return `went to safe mode (${s.safeReason || '?'})`;
     return undefined;
-  }, timers);
+  }, { ...(signal && { signal }), ...(timers && { timers }) });
   return v === 'timeout' ? undefined : v;
 }
 
@@ -113,7 +82,7 @@ export async function firmwareGate(input: GateInput): Promise<BoardOutcome> {
     const boots = confirmed?.boots;
     // A later boot (its offline status lost) counts as the reset it is, not as a confirmation.
     const judge = (s: BoardStatus) => (!s.online || s.boots !== boots || s.partition !== report.partition ? { reset: s } : !s.pendingVerify ? { ok: s } : undefined);
-    const v = await watchStatus(registry, prefix, gate.confirmWithinS * 1000, signal, judge, input.timers);
+    const v = await watchStatus(registry, prefix, gate.confirmWithinS * 1000, judge, { ...(signal && { signal }), ...(input.timers && { timers: input.timers }) });
     if (v !== 'timeout' && v.reset) return afterRollback(input, `reset before confirming ${version || 'the new firmware'}`, v.reset);
     if (v === 'timeout') {
       // Still pending: its next reset rolls it back anyway; do it now, while someone watches.
