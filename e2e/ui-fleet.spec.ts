@@ -31,6 +31,8 @@ test('sorts by a column, filters by state and searches', async ({ app: page }, t
   await page.getByTestId('fleet-search').fill('b0042');
   await expect(page.getByTestId('fleet-row')).toHaveCount(1);
   await expect(page.getByTestId('cell-prefix')).toHaveText('fleet/b0042');
+  // A board on the original firmware (no status) says so where the version would be.
+  await expect(page.getByTestId('cell-fw')).toHaveText('original firmware');
   await shot(page, testInfo, 'fleet-search');
 });
 

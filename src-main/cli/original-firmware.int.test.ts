@@ -51,6 +51,13 @@ describe.each(BROKER_KINDS)('mqboard CLI against an original-firmware board on %
     expect((await cli(['eval', '-p', 'esp32/none', '1'])).err).toMatch(/no board "esp32\/none".*no answer to an eval/);
   }, 30_000);
 
+  it('view shows its log lines (on <prefix>/log, the original topic) as they come', async () => {
+    const view = await cli(['view', '-p', PREFIX, '--grep', 'fed', '--count', '2', '--duration', '10']);
+    expect(view.code, view.err).toBe(0);
+    expect(view.out.trimEnd().split('\n')).toEqual([expect.stringMatching(/I .*watchdog: fed$/), expect.stringMatching(/I .*watchdog: fed$/)]);
+    expect(view.err).toBe(''); // heard on its log: no "no status" warning about a typo
+  }, 30_000);
+
   it('files: mkdir, put/get of 150 KB byte-identical, ls, mv, rm, rmdir; an interrupted put leaves the old file', async () => {
     const dir = makeTempDir();
     const local = path.join(dir, 'big.bin');

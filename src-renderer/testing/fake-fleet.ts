@@ -1,5 +1,6 @@
 // Boards for the in-memory fake console: a deterministic mix of healthy, offline, safe-mode,
 // crashed and pending-verify boards, and the status churn a live fleet produces.
+import { PROTO_V1, V1_CAPS } from '../../src-main/common/protocol.js';
 import type { BoardView, CrashRecord } from '../../src-main/common/contract.js';
 import type { FakeCycle } from './fake-wake.js';
 
@@ -30,7 +31,8 @@ function appsOf(safe: boolean, crashed: boolean, offline: boolean): Record<strin
 /**
  * Board i of n. Like the demo fleet, the third board is in safe mode because of a crashing app;
  * in bigger fleets every 17th board is offline, every 23rd has crashed, every 31st runs a new
- * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue).
+ * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue),
+ * and every 53rd from the 42nd (b0042) runs the original MQBoard firmware (no status: little is known).
  */
 export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const prefix = prefixFor(i, n);
@@ -40,6 +42,7 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const pending = n > 99 && i % 31 === 11;
   const sleeping = n > 99 && !offline && (i % 13 === 6 || i % 41 === 20);
   const overdue = sleeping && i % 41 === 20;
+  const original = n > 99 && !offline && !sleeping && !safe && i % 53 === 41;
   const crashes: CrashRecord[] =
     safe || crashedOnly ? [{ t: Math.floor(now / 1000) - 300 - i, boot: 3, where: 'module faulty', error: 'RuntimeError: faulty demo app failed to start', trace: TRACE('faulty') }] : [];
   return {
@@ -66,6 +69,8 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
       proto: 2,
       caps: sleeping ? [...ALL_CAPS, 'awake'] : ALL_CAPS,
       modules: appsOf(safe, crashedOnly, offline),
+      // What the console knows of an original-firmware board: what it answers (protocol 1).
+      ...(original && { original: true, proto: PROTO_V1, fw: '', project: '', partition: '', pendingVerify: false, caps: [...V1_CAPS] }),
     },
   };
 }
