@@ -58,6 +58,14 @@ describe.each(BROKER_KINDS)('mqboard CLI against an original-firmware board on %
     expect(view.err).toBe(''); // heard on its log: no "no status" warning about a typo
   }, 30_000);
 
+  it('repl: no tty on version 1, said once; statements then run through eval', async () => {
+    const repl = await runTestCli(['repl', '-p', PREFIX], env, '6 * 7\n');
+    expect(repl.code, repl.err).toBe(0);
+    expect(repl.err).toMatch(/esp32\/orig has no interactive REPL \(protocol v1\): each statement is run with eval/);
+    expect(repl.err.match(/no interactive REPL/g)).toHaveLength(1);
+    expect(repl.out).toContain('42');
+  }, 30_000);
+
   it('files: mkdir, put/get of 150 KB byte-identical, ls, mv, rm, rmdir; an interrupted put leaves the old file', async () => {
     const dir = makeTempDir();
     const local = path.join(dir, 'big.bin');
