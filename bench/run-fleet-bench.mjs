@@ -1,5 +1,6 @@
-// Runs bench/fleet-scale.bench.ts (`npm run bench:fleet`): bundles it into dist/bench with esbuild
-// and runs it in a fresh Node process (it forks itself for the console). Options: the bench's header.
+// Runs bench/fleet-scale.bench.ts (`npm run bench:fleet`), or the bench named as the argument
+// (`rollout-scale`: `npm run bench:rollout`): bundles it into dist/bench with esbuild and runs it in
+// a fresh Node process (the fleet bench forks itself for the console). Options: the bench's header.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -8,8 +9,10 @@ import { NODE_BUNDLE } from '../scripts/build-main.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bench');
-await build({ ...NODE_BUNDLE, entryPoints: { 'fleet-scale.bench': 'bench/fleet-scale.bench.ts' }, outdir, outExtension: { '.js': '.mjs' } });
-const child = spawn(process.execPath, ['--enable-source-maps', join(outdir, 'fleet-scale.bench.mjs')], {
+const name = process.argv[2] ?? 'fleet-scale';
+if (!['fleet-scale', 'rollout-scale'].includes(name)) throw new Error(`unknown bench "${name}" (fleet-scale, rollout-scale)`);
+await build({ ...NODE_BUNDLE, entryPoints: { [`${name}.bench`]: `bench/${name}.bench.ts` }, outdir, outExtension: { '.js': '.mjs' } });
+const child = spawn(process.execPath, ['--enable-source-maps', join(outdir, `${name}.bench.mjs`)], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, BENCH_RESULTS_DIR: join(root, 'bench', 'results') },

@@ -72,6 +72,9 @@ export class FleetRegistry extends EventEmitter<FleetRegistryEvents> {
     private readonly opts: FleetRegistryOptions = {},
   ) {
     super();
+    // Every board being waited for (a rollout wave, queued wake jobs, resets) listens here for a
+    // while: dozens at once are normal, not a leak (board-watch.ts always removes its listeners).
+    this.setMaxListeners(0);
     this.clock = opts.clock ?? Date.now;
     this.stateTimer = new StateTimer(() => this.reevaluate(), this.clock);
   }

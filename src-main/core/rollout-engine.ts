@@ -3,7 +3,7 @@
 // reducer in common/rollout-state.ts decides waves, threshold and the end), and saves the state
 // after every change, so that a console restarted after a crash continues where it stopped:
 // healthy boards are never done again, boards caught in flight start over (the OTA resumes).
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { boardsToStart, reduce } from '../common/rollout-state.js';
 import type { Rollout, RolloutEvent } from '../common/rollout-state.js';
 
@@ -58,6 +58,8 @@ export class RolloutRunner extends EventEmitter<RolloutRunnerEvents> {
     super();
     this.current = rollout;
     this.now = opts.now ?? Date.now;
+    // Each board of the wave in flight (--concurrency of them) listens for the stop while it waits.
+    setMaxListeners(0, this.stopper.signal);
   }
 
   get rollout(): Rollout {

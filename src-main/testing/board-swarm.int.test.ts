@@ -1,7 +1,8 @@
 // The console at fleet scale against a protocol-level swarm on mosquitto: 3,000 known boards, 300
 // online with status churn, 50 logging. The real Engine lists them all with the right states, an
 // eval round-trips to a swarm board, a board that drops off turns offline by its will, and the
-// web-mode contract's `fleet.snapshot` pages return every board exactly once.
+// web-mode contract's `fleet.snapshot` pages return every board exactly once, and a firmware
+// rollout goes through 40 of them in waves (upload, reset, back on the new version, confirmed).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BoardView } from '../common/contract.js';
 import { ConsoleService } from '../app/console-service.js';
@@ -9,7 +10,9 @@ import { createDispatcher } from '../app/dispatcher.js';
 import type { Dispatch } from '../app/dispatcher.js';
 import { ProfileStore } from '../app/profile-store.js';
 import { Engine } from '../core/engine.js';
+import { buildAppImage } from '../sim/firmware-image-builder.js';
 import { BoardSwarm, swarmEval } from './board-swarm.js';
+import { runFirmwareRollout } from './swarm-rollout.js';
 import { startTestBroker } from './brokers.js';
 import type { TestBroker } from './brokers.js';
 
@@ -95,6 +98,20 @@ describe('a 3,000-board swarm on mosquitto', () => {
     await vi.waitFor(() => expect(engine.registry(profileId).get(target)?.status?.memFree).toBe(swarm.lastMemFree(target)), { timeout: 10_000, interval: 100 });
     expect(swarm.counts.logLines).toBeGreaterThan(0);
   });
+
+  it('rolls a firmware image out to 40 boards in waves: each back on the other slot with the new version, confirmed', async () => {
+    const targets = swarm.onlinePrefixes.slice(100, 140);
+    const image = buildAppImage({ version: 'v1.3.0-swarm', totalSize: 48_000 });
+    const { rollout } = await runFirmwareRollout(engine, profileId, {
+      image, version: 'v1.3.0-swarm', targets, waves: [{ count: 1 }, { percent: 10 }, { percent: 100 }], concurrency: 20,
+      gate: { onlineWithinS: 20, confirmWithinS: 10, stableS: 1 },
+    });
+    expect(rollout.status, rollout.reason).toBe('done');
+    expect(Object.values(rollout.boards).map((b) => b.phase)).toEqual(targets.map(() => 'healthy'));
+    for (const p of targets) expect(swarm.firmwareOf(p)?.state).toMatchObject({ fw: 'v1.3.0-swarm', partition: 'ota_1', pendingVerify: false });
+    expect(engine.registry(profileId).get(targets[0]!)?.status).toMatchObject({ fw: 'v1.3.0-swarm', partition: 'ota_1', pendingVerify: false, resetCause: 'hard' });
+    expect(swarm.firmwareOf(swarm.onlinePrefixes[99]!)?.state.fw).toBe('1.2.0'); // not a target: untouched
+  }, 60_000);
 });
 
 describe('swarmEval', () => {

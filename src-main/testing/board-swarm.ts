@@ -1,12 +1,13 @@
 // A protocol-level board swarm for scale tests and benches: thousands of light fake boards in one
 // Node process (no MicroPython), against a real broker. Each online board has its own mqtt.js
 // connection (so its last will is real), a retained status shaped like board/lib/mqb_status.py's,
-// answers `eval` of integer arithmetic with the framing of docs/protocol.md, and can log and
-// churn its status at a rate. "Known but offline" boards are a retained offline status only, as a
+// answers `eval` of integer arithmetic with the framing of docs/protocol.md, takes firmware
+// updates (`otastat`, `ota`, `reset`: swarm-firmware.ts), and can log and churn its status at a rate. "Known but offline" boards are a retained offline status only, as a
 // board that dropped off long ago leaves behind.
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { decodeFrame, decodeText, encodeFrame, encodeText, NO_SEQ, PROTO_V2 } from '../common/protocol.js';
+import { SwarmFirmware } from './swarm-firmware.js';
 
 export interface SwarmOptions {
   url: string;
@@ -25,6 +26,10 @@ export interface SwarmOptions {
   rampBatch?: number;
   username?: string;
   password?: string;
+  /** After a `reset`, how long the board is away before it connects again (default 300 ms). */
+  rebootMs?: number;
+  /** After such a boot, when it confirms the new image (its all-OK; default 500 ms). */
+  confirmMs?: number;
   /** Called right after a board's status was handed to its connection (benches time from it). */
   onStatus?: (prefix: string, memFree: number) => void;
 }
@@ -39,6 +44,7 @@ interface SwarmBoard {
   client: MqttClient;
   bootAt: number;
   memFree: number;
+  firmware: SwarmFirmware;
 }
 
 export const swarmPrefix = (root: string, i: number) => `${root}/b${String(i).padStart(5, '0')}`;
@@ -48,9 +54,10 @@ function offlineStatus(prefix: string): string {
 }
 
 function onlineStatus(b: SwarmBoard, now: number): string {
+  const f = b.firmware.state;
   return JSON.stringify({
-    online: true, prefix: b.prefix, fw: '1.2.0', project: 'mqboard', partition: 'ota_0', ota_slot: OTA_SLOT,
-    pending_verify: false, safe_mode: false, safe_reason: '', reset_cause: 'power-on', boots: 1, failed_boots: 0,
+    online: true, prefix: b.prefix, fw: f.fw, project: 'mqboard', partition: f.partition, ota_slot: OTA_SLOT,
+    pending_verify: f.pendingVerify, safe_mode: false, safe_reason: '', reset_cause: f.resetCause, boots: f.boots, failed_boots: 0,
     crashes: 0, uptime: Math.floor((now - b.bootAt) / 1000), mem_free: b.memFree, ip: '10.0.0.1', rssi: -60,
     modules: {}, proto: PROTO_V2, caps: CAPS, window: 64, clock: 'ntp', t: Math.floor(now / 1000),
   });
@@ -71,8 +78,12 @@ export function swarmEval(source: string): { output: string } | { error: string 
 export class BoardSwarm {
   readonly prefixes: string[];
   readonly onlinePrefixes: string[];
-  readonly counts = { statuses: 0, logLines: 0, evals: 0 };
+  readonly counts = { statuses: 0, logLines: 0, evals: 0, resets: 0 };
   private readonly boards: SwarmBoard[] = [];
+  /** Per prefix, kept across the board's reboots. */
+  private readonly firmware = new Map<string, SwarmFirmware>();
+  private readonly pendingTimers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private churnAt = 0;
   private churnDebt = 0;
@@ -122,9 +133,16 @@ export class BoardSwarm {
     b!.client.end(true);
   }
 
+  /** The firmware the board runs and has received (fw, partition, pending verification, uploads). */
+  firmwareOf(prefix: string): SwarmFirmware | undefined {
+    return this.firmware.get(prefix);
+  }
+
   /** Disconnects every board without a will (their retained online status stays) and stops the timers. */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
+    for (const t of this.pendingTimers) clearTimeout(t);
     const all = this.boards.splice(0);
     await Promise.all(all.map((b) => b.client.endAsync()));
   }
@@ -148,7 +166,9 @@ export class BoardSwarm {
       ...this.auth(), clientId: `swarm-${prefix.replace(/\W/g, '-')}`, reconnectPeriod: 0, keepalive: 60,
       will: { topic: `${prefix}/mqb/status`, payload: Buffer.from(offlineStatus(prefix)), qos: 1, retain: true },
     });
-    const b: SwarmBoard = { prefix, client, bootAt: Date.now(), memFree: 68_000 };
+    let firmware = this.firmware.get(prefix);
+    if (!firmware) this.firmware.set(prefix, (firmware = new SwarmFirmware()));
+    const b: SwarmBoard = { prefix, client, bootAt: Date.now(), memFree: 68_000, firmware };
     client.on('message', (topic, msg) => this.onCommand(b, topic, msg));
     await client.subscribeAsync(`${prefix}/mqb/cmd/#`, { qos: 1 });
     await this.publishStatus(b);
@@ -156,13 +176,56 @@ export class BoardSwarm {
   }
 
   private onCommand(b: SwarmBoard, topic: string, msg: Buffer): void {
-    const [cmd = '', id = ''] = topic.slice(`${b.prefix}/mqb/cmd/`.length).split('/');
-    const reply = (kind: 'out' | 'err', payload: Uint8Array | string) => void b.client.publishAsync(`${b.prefix}/mqb/reply/${kind}/${id}`, Buffer.from(payload), { qos: 1 }).catch(() => undefined);
-    if (cmd !== 'eval') return reply('err', `Command '${cmd}' not supported`);
-    this.counts.evals++;
-    const r = swarmEval(decodeText(decodeFrame(msg).payload));
-    if ('error' in r) return reply('err', r.error);
-    reply('out', encodeFrame(NO_SEQ, true, encodeText(r.output)));
+    const [cmd = '', id = '', ...rest] = topic.slice(`${b.prefix}/mqb/cmd/`.length).split('/');
+    const send = (kind: 'out' | 'err', payload: Uint8Array | string) => void b.client.publishAsync(`${b.prefix}/mqb/reply/${kind}/${id}`, Buffer.from(payload), { qos: 1 }).catch(() => undefined);
+    const reply = (kind: 'out' | 'err', text: string) => send(kind, kind === 'out' ? encodeFrame(NO_SEQ, true, encodeText(text)) : text);
+    const frame = decodeFrame(msg);
+    switch (cmd) {
+      case 'eval': {
+        this.counts.evals++;
+        const r = swarmEval(decodeText(frame.payload));
+        return 'error' in r ? reply('err', r.error) : reply('out', r.output);
+      }
+      case 'otastat':
+        return b.firmware.otastat(rest.join('/'), reply);
+      case 'ota':
+        return b.firmware.otaFrame(id, rest.join('/'), frame.seq, frame.last, frame.payload, reply);
+      case 'reset':
+        reply('out', 'OK');
+        return this.later(50, () => this.reboot(b));
+      default:
+        return reply('err', `Command '${cmd}' not supported`);
+    }
+  }
+
+  /** A reset: the connection drops without DISCONNECT (the will fires), the board boots and connects again. */
+  private reboot(b: SwarmBoard): void {
+    const i = this.boards.indexOf(b);
+    if (i < 0) return;
+    this.boards.splice(i, 1);
+    this.counts.resets++;
+    b.client.stream.destroy();
+    b.client.end(true);
+    b.firmware.reboot();
+    this.later(this.opts.rebootMs ?? 300, () => {
+      void this.connectBoard(b.prefix).then((nb) => {
+        if (this.closed) return void nb.client.end(true);
+        this.boards.push(nb);
+        if (nb.firmware.state.pendingVerify) this.later(this.opts.confirmMs ?? 500, () => {
+          nb.firmware.confirm();
+          void this.publishStatus(nb).catch(() => undefined);
+        });
+      }, () => undefined);
+    });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.pendingTimers.delete(t);
+      if (!this.closed) fn();
+    }, ms);
+    this.pendingTimers.add(t);
   }
 
   private async publishStatus(b: SwarmBoard): Promise<void> {
