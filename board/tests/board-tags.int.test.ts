@@ -1,10 +1,14 @@
 // Board tags (docs/firmware.md, the `tags` command in docs/protocol.md) on a virtual board running
 // the real firmware, both brokers: the config's list is announced in the status (bad tags dropped),
 // the `tags` command replaces or edits it, stores it in /tags.json and republishes the status at
-// once; a bad request is refused and changes nothing. One board per broker for every case.
+// once; a bad request is refused and changes nothing. Then the CLI: `mqboard tags` edits them and
+// `mqboard fleet --tag` selects by them. Two boards per broker for every case.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTestCli } from '../../src-main/cli/cli-test-io.js';
+import { EXIT_CODES } from '../../src-main/common/errors.js';
+import { makeTempDir } from '../../src-main/sim/test-boards.js';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
 import type { FirmwareRig } from './firmware-harness.js';
 import { lastStatus, startRig, until } from './firmware-harness.js';
@@ -20,16 +24,20 @@ async function command(rig: FirmwareRig, prefix: string, cmd: string, payload: s
   return [ok, (ok ? reply.payload.subarray(2) : reply.payload).toString()];
 }
 
-describe.each(BROKER_KINDS)('board tags on %s', (kind) => {
+describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
   let rig: FirmwareRig;
   let prefix: string;
+  let env: Record<string, string>;
   const statuses = () => rig.seen.filter((m) => m.topic === `${prefix}/mqb/status`).length;
+  const cli = (args: string[]) => runTestCli(args, env);
+  const fleetPrefixes = async (tag: string) => (JSON.parse((await cli(['fleet', '--json', '--listen', '1', '--tag', tag])).out) as Array<{ prefix: string; tags?: string[] }>);
 
   beforeAll(async () => {
-    rig = await startRig({ kind, boardConfig: { tags: ['kitchen', 'bad tag!', 'battery', 'kitchen'] } });
+    rig = await startRig({ kind, count: 2, boardConfig: { tags: ['kitchen', 'bad tag!', 'battery', 'kitchen'] } });
     prefix = rig.prefixes[0]!;
+    env = { MQBOARD_SERVER: rig.broker.url, MQBOARD_USER: 'console', MQBOARD_PASSWORD: 'console-pw', MQBOARD_HISTORY: path.join(makeTempDir(), 'history') };
     await rig.fleet.start();
-    await until('board online', () => lastStatus(rig, prefix)?.online, 30_000);
+    await until('boards online', () => rig.prefixes.every((p) => lastStatus(rig, p)?.online), 40_000);
   }, 60_000);
   afterAll(async () => {
     await rig?.close();
@@ -81,5 +89,29 @@ describe.each(BROKER_KINDS)('board tags on %s', (kind) => {
     await until('status republished', () => statuses() > before);
     expect(lastStatus(rig, prefix)!.tags).toEqual(['kitchen', 'battery']);
     expect(fs.existsSync(path.join(rig.boards[0]!.state.flashDir, 'tags.json'))).toBe(false);
+  });
+  it('tags a board from the CLI; fleet --tag then lists it (and only it), with its tags', async () => {
+    const [b1, b2] = rig.prefixes as [string, string];
+    expect(await cli(['tags', '-p', b1])).toMatchObject({ code: 0, out: `${b1}: kitchen battery  (from its board config)\n` });
+    expect(await cli(['tags', '-p', b1, '--add', 'garage,north'])).toMatchObject({ code: 0, out: `${b1}: kitchen battery garage north\n` });
+    expect((await fleetPrefixes('garage')).map((e) => [e.prefix, e.tags])).toEqual([[b1, ['kitchen', 'battery', 'garage', 'north']]]);
+    expect((await fleetPrefixes('kitchen')).map((e) => e.prefix)).toEqual([b1, b2]);
+    const table = await cli(['fleet', '--listen', '1', '--tag', 'north,garage']);
+    expect(table.out).toMatch(/TAGS/);
+    expect(table.out).toContain('kitchen,battery,garage,north');
+    expect(table.out).not.toContain(b2);
+
+    // Many boards at once through a glob; --rm and --reset.
+    const all = await cli(['tags', '-p', 'sim/*', '--json', '--rm', 'kitchen']);
+    expect(JSON.parse(all.out)).toEqual([{ prefix: b1, tags: ['battery', 'garage', 'north'], source: 'console' }, { prefix: b2, tags: ['battery'], source: 'console' }]);
+    expect((await fleetPrefixes('kitchen'))).toEqual([]);
+    expect(await cli(['tags', '-p', 'sim/*', '--reset'])).toMatchObject({ code: 0, out: `${b1}: kitchen battery  (from its board config)\n${b2}: kitchen battery  (from its board config)\n` });
+  });
+
+  it('refuses a bad tag before touching a board', async () => {
+    const r = await cli(['tags', '-p', rig.prefixes[0]!, '--add', 'no space']);
+    expect(r.code).toBe(EXIT_CODES.USAGE);
+    expect(r.err).toContain('--add: bad tag "no space": 1-24 characters of A-Z a-z 0-9 - _ .');
+    expect((await cli(['fleet', '--tag', 'a b'])).code).toBe(EXIT_CODES.USAGE);
   });
 });
