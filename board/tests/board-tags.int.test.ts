@@ -35,7 +35,7 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
   beforeAll(async () => {
     rig = await startRig({ kind, count: 2, boardConfig: { tags: ['kitchen', 'bad tag!', 'battery', 'kitchen'] } });
     prefix = rig.prefixes[0]!;
-    env = { MQBOARD_SERVER: rig.broker.url, MQBOARD_USER: 'console', MQBOARD_PASSWORD: 'console-pw', MQBOARD_HISTORY: path.join(makeTempDir(), 'history') };
+    env = { MQBOARD_SERVER: rig.broker.url, MQBOARD_USER: 'console', MQBOARD_PASSWORD: 'console-pw', MQBOARD_HISTORY: path.join(makeTempDir(), 'history'), MQBOARD_DATA_DIR: makeTempDir('mqb-tags-data-') };
     await rig.fleet.start();
     await until('boards online', () => rig.prefixes.every((p) => lastStatus(rig, p)?.online), 40_000);
   }, 60_000);
@@ -114,4 +114,19 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
     expect(r.err).toContain('--add: bad tag "no space": 1-24 characters of A-Z a-z 0-9 - _ .');
     expect((await cli(['fleet', '--tag', 'a b'])).code).toBe(EXIT_CODES.USAGE);
   });
+
+  it('rollout start --tag updates the boards with the tag and no other; the rollout records the boards it chose', async () => {
+    const b2 = rig.prefixes[1]!;
+    const dir = makeTempDir('mqb-tags-rollout-');
+    fs.writeFileSync(path.join(dir, 'tagged.py'), '__version__ = "1.0"\n');
+    fs.writeFileSync(path.join(dir, 'app.spec'), '/src:\n    tagged.py\n');
+    expect((await cli(['tags', '-p', b2, '--add', 'canary'])).code).toBe(0);
+    expect((await cli(['rollout', 'start', path.join(dir, 'app.spec'), '--tag', 'nosuch'])).err).toMatch(/no board matches tag:nosuch/);
+    const run = await cli(['rollout', 'start', path.join(dir, 'app.spec'), '--tag', 'canary,kitchen', '--online-within', '30', '--stable', '0']);
+    expect(run.code, run.out + run.err).toBe(0);
+    const status = JSON.parse((await cli(['rollout', 'status', '--json'])).out) as { tags: string[]; boards: Array<{ prefix: string }> };
+    expect(status).toMatchObject({ tags: ['canary', 'kitchen'], boards: [{ prefix: b2 }] });
+    expect(fs.existsSync(path.join(rig.boards[1]!.state.flashDir, 'src', 'tagged.py'))).toBe(true);
+    expect(fs.existsSync(path.join(rig.boards[0]!.state.flashDir, 'src', 'tagged.py'))).toBe(false);
+  }, 60_000);
 });
