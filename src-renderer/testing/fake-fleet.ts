@@ -30,7 +30,8 @@ function appsOf(safe: boolean, crashed: boolean, offline: boolean): Record<strin
 /**
  * Board i of n. Like the demo fleet, the third board is in safe mode because of a crashing app;
  * in bigger fleets every 17th board is offline, every 23rd has crashed, every 31st runs a new
- * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue).
+ * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue);
+ * every 10th is tagged `kitchen` (its battery boards `battery` too).
  */
 export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const prefix = prefixFor(i, n);
@@ -66,6 +67,7 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
       proto: 2,
       caps: sleeping ? [...ALL_CAPS, 'awake'] : ALL_CAPS,
       modules: appsOf(safe, crashedOnly, offline),
+      ...(i % 10 === 4 && { tags: sleeping ? ['kitchen', 'battery'] : ['kitchen'] }),
     },
   };
 }
