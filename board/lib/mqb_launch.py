@@ -151,7 +151,7 @@ async def _main(b):
 _COMMANDS = (("eval", "mqb_repl"), ("exec", "mqb_repl"), ("get", "mqb_files"), ("put", "mqb_files"),
              ("ota", "mqb_ota"), ("otastat", "mqb_ota"), ("ls", "mqb_fs"), ("stat", "mqb_fs"),
              ("mkdir", "mqb_fs"), ("rm", "mqb_fs"), ("rmdir", "mqb_fs"), ("mv", "mqb_fs"), ("df", "mqb_fs"),
-             ("tags", "mqb_tags"))
+             ("tags", "mqb_tags_cmd"))
 
 
 def _on_demand(module, fn):

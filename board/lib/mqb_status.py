@@ -11,7 +11,6 @@ from micropython import const
 import mqb_clock
 import mqb_crash
 import mqb_state
-import mqb_tags
 
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
 CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
@@ -111,6 +110,19 @@ def offline(prefix):
                        "proto": PROTO})
 
 
+def _tags():
+    """The board's tags (mqb_tags); a board without any never imports that module (1.4 KB)."""
+    m = sys.modules.get("mqb_tags")
+    if m is None:
+        if not hasattr(sys.modules.get("board_config"), "tags"):
+            try:
+                os.stat("/tags.json")  # set from the console
+            except OSError:
+                return None
+        import mqb_tags as m
+    return m.current()
+
+
 def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     fw = firmware()
     s = {
@@ -128,7 +140,7 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     sg = getattr(sys.modules.get("board_config"), "signing", None)
     if sg:  # which keys it trusts (ids only) and whether it refuses unsigned updates (mqb_sign)
         s["signing"] = {"require": bool(sg.get("require")), "keys": list(sg.get("keys", {}))}
-    tags = mqb_tags.current()
+    tags = _tags()
     if tags:  # absent when none: the status stays small
         s["tags"] = tags
     if duty is not None:
