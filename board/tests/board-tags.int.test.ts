@@ -33,7 +33,8 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
   const fleetPrefixes = async (tag: string) => (JSON.parse((await cli(['fleet', '--json', '--listen', '1', '--tag', tag])).out) as Array<{ prefix: string; tags?: string[] }>);
 
   beforeAll(async () => {
-    rig = await startRig({ kind, count: 2, boardConfig: { tags: ['kitchen', 'bad tag!', 'battery', 'kitchen'] } });
+    // sim-01 has tags in its config (one invalid, one twice), sim-02 none.
+    rig = await startRig({ kind, count: 2, boardConfigFor: (i) => (i === 0 ? { tags: ['kitchen', 'bad tag!', 'battery', 'kitchen'] } : {}) });
     prefix = rig.prefixes[0]!;
     env = { MQBOARD_SERVER: rig.broker.url, MQBOARD_USER: 'console', MQBOARD_PASSWORD: 'console-pw', MQBOARD_HISTORY: path.join(makeTempDir(), 'history'), MQBOARD_DATA_DIR: makeTempDir('mqb-tags-data-') };
     await rig.fleet.start();
@@ -43,10 +44,13 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
     await rig?.close();
   });
 
-  it('announces the config\'s tags in its status, without the invalid one or a duplicate', () => {
+  it('announces the config\'s tags in its status, without the invalid one or a duplicate; a board without tags loads nothing for them', async () => {
     const s = lastStatus(rig, prefix)!;
     expect(s.tags).toEqual(['kitchen', 'battery']);
     expect(s.caps).toContain('tags');
+    expect(lastStatus(rig, rig.prefixes[1]!)).not.toHaveProperty('tags');
+    await rig.boards[1]!.probe('import sys');
+    expect(await rig.boards[1]!.probeJson('"mqb_tags" in sys.modules')).toBe(false);
   });
 
   it('sets, adds and removes tags on command: stored in /tags.json, the status republished at once', async () => {
@@ -95,17 +99,18 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
     expect(await cli(['tags', '-p', b1])).toMatchObject({ code: 0, out: `${b1}: kitchen battery  (from its board config)\n` });
     expect(await cli(['tags', '-p', b1, '--add', 'garage,north'])).toMatchObject({ code: 0, out: `${b1}: kitchen battery garage north\n` });
     expect((await fleetPrefixes('garage')).map((e) => [e.prefix, e.tags])).toEqual([[b1, ['kitchen', 'battery', 'garage', 'north']]]);
-    expect((await fleetPrefixes('kitchen')).map((e) => e.prefix)).toEqual([b1, b2]);
     const table = await cli(['fleet', '--listen', '1', '--tag', 'north,garage']);
     expect(table.out).toMatch(/TAGS/);
     expect(table.out).toContain('kitchen,battery,garage,north');
     expect(table.out).not.toContain(b2);
 
-    // Many boards at once through a glob; --rm and --reset.
-    const all = await cli(['tags', '-p', 'sim/*', '--json', '--rm', 'kitchen']);
-    expect(JSON.parse(all.out)).toEqual([{ prefix: b1, tags: ['battery', 'garage', 'north'], source: 'console' }, { prefix: b2, tags: ['battery'], source: 'console' }]);
-    expect((await fleetPrefixes('kitchen'))).toEqual([]);
-    expect(await cli(['tags', '-p', 'sim/*', '--reset'])).toMatchObject({ code: 0, out: `${b1}: kitchen battery  (from its board config)\n${b2}: kitchen battery  (from its board config)\n` });
+    // Many boards at once through a glob, the untagged one too; then --reset.
+    const all = await cli(['tags', '-p', 'sim/*', '--json', '--add', 'lab', '--rm', 'kitchen']);
+    expect(JSON.parse(all.out)).toEqual([{ prefix: b1, tags: ['battery', 'garage', 'north', 'lab'], source: 'console' }, { prefix: b2, tags: ['lab'], source: 'console' }]);
+    expect((await fleetPrefixes('lab')).map((e) => e.prefix)).toEqual([b1, b2]);
+    expect(await fleetPrefixes('kitchen')).toEqual([]);
+    expect(await cli(['tags', '-p', 'sim/*', '--reset'])).toMatchObject({ code: 0, out: `${b1}: kitchen battery  (from its board config)\n${b2}: (no tags)  (from its board config)\n` });
+    expect((await fleetPrefixes('kitchen')).map((e) => e.prefix)).toEqual([b1]);
   });
 
   it('refuses a bad tag before touching a board', async () => {
@@ -115,18 +120,21 @@ describe.each(BROKER_KINDS)('board tags and mqboard tags on %s', (kind) => {
     expect((await cli(['fleet', '--tag', 'a b'])).code).toBe(EXIT_CODES.USAGE);
   });
 
-  it('rollout start --tag updates the boards with the tag and no other; the rollout records the boards it chose', async () => {
+  it('rollout start --tag updates the boards with the tag and no other; the rollout records them; the tag survives the reset', async () => {
     const b2 = rig.prefixes[1]!;
     const dir = makeTempDir('mqb-tags-rollout-');
     fs.writeFileSync(path.join(dir, 'tagged.py'), '__version__ = "1.0"\n');
     fs.writeFileSync(path.join(dir, 'app.spec'), '/src:\n    tagged.py\n');
     expect((await cli(['tags', '-p', b2, '--add', 'canary'])).code).toBe(0);
     expect((await cli(['rollout', 'start', path.join(dir, 'app.spec'), '--tag', 'nosuch'])).err).toMatch(/no board matches tag:nosuch/);
-    const run = await cli(['rollout', 'start', path.join(dir, 'app.spec'), '--tag', 'canary,kitchen', '--online-within', '30', '--stable', '0']);
+    const boots = lastStatus(rig, b2)!.boots as number;
+    const run = await cli(['rollout', 'start', path.join(dir, 'app.spec'), '--tag', 'canary', '--online-within', '30', '--stable', '0']);
     expect(run.code, run.out + run.err).toBe(0);
     const status = JSON.parse((await cli(['rollout', 'status', '--json'])).out) as { tags: string[]; boards: Array<{ prefix: string }> };
-    expect(status).toMatchObject({ tags: ['canary', 'kitchen'], boards: [{ prefix: b2 }] });
+    expect(status).toMatchObject({ tags: ['canary'], boards: [{ prefix: b2 }] });
     expect(fs.existsSync(path.join(rig.boards[1]!.state.flashDir, 'src', 'tagged.py'))).toBe(true);
     expect(fs.existsSync(path.join(rig.boards[0]!.state.flashDir, 'src', 'tagged.py'))).toBe(false);
+    // The rollout reset the board: its tags came back from /tags.json at boot.
+    expect(lastStatus(rig, b2)).toMatchObject({ online: true, boots: boots + 1, tags: ['canary'] });
   }, 60_000);
 });
