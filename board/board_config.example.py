@@ -21,6 +21,9 @@ status_interval = 60  # seconds between status refreshes
 # ring/boot_log: bytes of published lines kept for a console that connects late (`logs` command)
 log = {"console": "info", "mqtt": "info", "boot_console": "debug", "boot_mqtt": "debug", "ring": 1536, "boot_log": 1024}
 modules = {"blinky": {"pin": 2, "period_ms": 1000}}
+# Labels the console filters and targets rollouts by (at most 8, 1-24 characters of A-Z a-z 0-9 - _ .);
+# `mqboard tags` overrides them from the console (stored in /tags.json on the board).
+tags = ["kitchen"]
 # Signed updates (docs/signing.md): the keys this board trusts (`mqboard keys show NAME` prints
 # this entry); with require, put and ota without a good signature are refused.
 # signing = {"require": True, "keys": {"<key id>": "<base64 modulus>"}}

@@ -34,6 +34,12 @@ test('sorts by a column, filters by state and searches', async ({ app: page }, t
   // A board on the original firmware (no status) says so where the version would be.
   await expect(page.getByTestId('cell-fw')).toHaveText('original firmware');
   await shot(page, testInfo, 'fleet-search');
+  // Board tags: a search term tag:X keeps the boards with that tag, each row shows its tags.
+  await page.getByTestId('fleet-search').fill('tag:kitchen');
+  await expect(page.getByTestId('fleet-count')).toHaveText('100 of 1000 boards');
+  await expect(page.getByTestId('fleet-row').first().getByTestId('tag-chip').first()).toHaveText('kitchen');
+  await page.getByTestId('fleet-search').fill('tag:kitchen tag:battery');
+  await expect(page.getByTestId('fleet-count')).toHaveText('9 of 1000 boards');
 });
 
 test('selects with click, Shift, Ctrl, Ctrl+A and the keyboard', async ({ app: page }) => {

@@ -71,13 +71,18 @@ def _loop_exception(loop, context):
     _crash_and_reset("task", context.get("exception") or Exception(context.get("message", "?")))
 
 
-async def _status_loop(b):
+async def publish_status(b):
+    """The retained status, now (at connect, all OK, a tags change and every status_interval)."""
     import mqb_status
 
+    await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+
+
+async def _status_loop(b):
     while True:
         await asyncio.sleep(getattr(b.cfg, "status_interval", 60))
         mqb_clock.save()  # the last known time, for a boot where NTP cannot be reached
-        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+        await publish_status(b)
 
 
 def _start_modules(b):
@@ -123,13 +128,13 @@ async def _main(b):
 
     async def healthy():
         mqb_status.confirm()
-        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+        await publish_status(b)
 
     b.watchdog = Watchdog(b.mqtt, b.commands, wd.get("timeout", 300), wd.get("allok", 300), wd.get("revert", True), b.problems, healthy)
     b.tasks = [b.watchdog.start(), asyncio.create_task(mqb_log.pump(b.mqtt, b.prefix + "/log")), asyncio.create_task(_status_loop(b))]
 
     async def on_connect():
-        await b.mqtt.publish(b.prefix + "/mqb/status", mqb_status.build(b.prefix, b.started, b.wifi, b.modules), retain=True, qos=1)
+        await publish_status(b)
         if mqb_crash.count():
             await mqb_crash.publish(b.mqtt, b.prefix)
 
@@ -145,7 +150,8 @@ async def _main(b):
 # costs heap once imported (mqb_status.CAPS lists them all).
 _COMMANDS = (("eval", "mqb_repl"), ("exec", "mqb_repl"), ("get", "mqb_files"), ("put", "mqb_files"),
              ("ota", "mqb_ota"), ("otastat", "mqb_ota"), ("ls", "mqb_fs"), ("stat", "mqb_fs"),
-             ("mkdir", "mqb_fs"), ("rm", "mqb_fs"), ("rmdir", "mqb_fs"), ("mv", "mqb_fs"), ("df", "mqb_fs"))
+             ("mkdir", "mqb_fs"), ("rm", "mqb_fs"), ("rmdir", "mqb_fs"), ("mv", "mqb_fs"), ("df", "mqb_fs"),
+             ("tags", "mqb_tags_cmd"))
 
 
 def _on_demand(module, fn):

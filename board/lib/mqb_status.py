@@ -14,7 +14,7 @@ import mqb_state
 
 PROTO = 2  # our protocol version: 1 = the original MQBoard, 2 adds the extensions in docs/protocol.md
 CAPS = ["eval", "exec", "get", "put", "ota", "otastat", "ls", "stat", "mkdir", "rm", "rmdir", "mv", "df",
-        "reset", "crashlog", "feed", "tty", "logs", "sig"]
+        "reset", "crashlog", "feed", "tty", "logs", "sig", "tags"]
 # Messages a sender may stream ahead of the last SEQ (version 1: 16). Uploads are handled one
 # message at a time as they are read, so this costs no heap: the messages wait in the broker.
 # More in flight keeps the board busy while acknowledgements travel.
@@ -110,6 +110,19 @@ def offline(prefix):
                        "proto": PROTO})
 
 
+def _tags():
+    """The board's tags (mqb_tags); a board without any never imports that module (1.4 KB)."""
+    m = sys.modules.get("mqb_tags")
+    if m is None:
+        if not hasattr(sys.modules.get("board_config"), "tags"):
+            try:
+                os.stat("/tags.json")  # set from the console
+            except OSError:
+                return None
+        import mqb_tags as m
+    return m.current()
+
+
 def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     fw = firmware()
     s = {
@@ -127,6 +140,9 @@ def build(prefix, started_ms, wifi=None, modules=None, extra=None):
     sg = getattr(sys.modules.get("board_config"), "signing", None)
     if sg:  # which keys it trusts (ids only) and whether it refuses unsigned updates (mqb_sign)
         s["signing"] = {"require": bool(sg.get("require")), "keys": list(sg.get("keys", {}))}
+    tags = _tags()
+    if tags:  # absent when none: the status stays small
+        s["tags"] = tags
     if duty is not None:
         s["sleep"] = duty.info()
         s["caps"] = CAPS + ["awake"]

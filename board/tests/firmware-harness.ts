@@ -34,6 +34,8 @@ export interface RigOptions {
   kind?: BrokerKind;
   count?: number;
   boardConfig?: Record<string, unknown>;
+  /** Settings for one board (by index), on top of boardConfig. */
+  boardConfigFor?: (index: number) => Record<string, unknown>;
   /** Extra files on every board's flash (path → contents), e.g. apps in /src. */
   files?: Record<string, string>;
   tls?: boolean;
@@ -56,6 +58,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FirmwareRig> {
     ...(opts.ticksAtStart !== undefined && { ticksAtStart: opts.ticksAtStart }),
     ...(opts.enforceHeap !== undefined && { enforceHeap: opts.enforceHeap }),
     boardConfig: { watchdog: FAST_WATCHDOG, status_interval: 30, ...opts.boardConfig },
+    ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
   });
   const users = { ...fleet.brokerUsers(), console: 'console-pw' };
   const broker = await startTestBroker(opts.kind ?? 'aedes', { users, ...(opts.tls && { tls: true }), ...(opts.maxQueuedMessages !== undefined && { maxQueuedMessages: opts.maxQueuedMessages }) });

@@ -43,6 +43,7 @@ export function toBoardView(entry: BoardEntry): BoardView {
   };
   if (s && s.uptime !== null) view.uptimeAt = statusTime(s, entry.lastSeen);
   if (entry.state.wakeAt !== undefined) view.wakeAt = entry.state.wakeAt;
+  if (s?.tags.length) view.tags = [...s.tags];
   if (s?.sleep) view.sleep = { period: s.sleep.period, awake: s.sleep.awake };
   if (entry.original) view.original = true;
   if (entry.malformed) view.malformed = clip(entry.malformed, 1_000);

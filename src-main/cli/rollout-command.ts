@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { MqbError } from '../common/errors.js';
 import { formatBytes } from '../common/ota-plan.js';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, newRolloutId, parseThreshold, parseWaves, selectTargets,
+  DEFAULT_CONCURRENCY, DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, describeTargets, newRolloutId, parseThreshold, parseWaves, selectTargets,
 } from '../common/rollout-plan.js';
 import type { HealthGate, RolloutDefinition, RolloutWhat } from '../common/rollout-plan.js';
 import { ESP_IMAGE_MAGIC } from '../common/firmware-image.js';
@@ -31,6 +31,7 @@ import { settle } from './ota-command.js';
 import { endLine, errorCodeOf, eventLines, rolloutJson, statusText } from './rollout-report.js';
 import { addQuietOption, alreadyReported, progressFor } from './transfer-common.js';
 import { addSignOption, signerOf } from './keys-command.js';
+import { tagOption } from './tags-command.js';
 
 interface RolloutCliOptions extends Omit<GlobalOptions, 'prefix'> {
   prefix?: string[];
@@ -43,6 +44,7 @@ interface RolloutCliOptions extends Omit<GlobalOptions, 'prefix'> {
   concurrency: string;
   attempts: string;
   sign?: string;
+  tag?: string;
 }
 
 const REQUEST_POLL_MS = 500;
@@ -158,7 +160,8 @@ function gateOf(opts: RolloutCliOptions): HealthGate {
 
 async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<void> {
   const patterns = opts.prefix ?? [];
-  if (patterns.length === 0) throw new MqbError('USAGE', 'which boards? give --prefix PATTERN (repeat it; globs such as \'sim/*\' match one topic level)');
+  const tags = opts.tag === undefined ? [] : tagOption(opts.tag, '--tag');
+  if (patterns.length === 0 && tags.length === 0) throw new MqbError('USAGE', 'which boards? give --prefix PATTERN (repeat it; globs such as \'sim/*\' match one topic level) and/or --tag TAG');
   const waves = opts.waves ? planned(() => parseWaves(opts.waves!)) : DEFAULT_WAVES;
   const threshold = opts.threshold ? planned(() => parseThreshold(opts.threshold!)) : DEFAULT_THRESHOLD;
   const concurrency = Number(opts.concurrency);
@@ -167,11 +170,12 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
   const what = await whatOf(file);
   const store = storeFor(io);
   await runForeground(async (engine, conn) => {
-    const targets = selectTargets(engine.registry(conn.profile.id).list().map((e) => e.prefix), patterns);
-    if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${patterns.join(' ')} (run \`mqboard fleet\` to list them)`);
+    // Resolved once: the rollout keeps these boards, whatever their tags become later.
+    const targets = selectTargets(engine.registry(conn.profile.id).list().map((e) => ({ prefix: e.prefix, tags: e.status?.tags ?? [] })), patterns, tags);
+    if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${describeTargets({ patterns, tags })} (run \`mqboard fleet${tags.length ? ` --tag ${tags.join(',')}` : ''}\` to list them)`);
     const now = Date.now();
     const signKey = opts.sign ?? io.env.MQBOARD_SIGN_KEY;
-    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, waves, gate, threshold, concurrency, what, ...(signKey && { signKey }) };
+    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency, what, ...(signKey && { signKey }) };
     const rollout = createRollout(def, targets, now);
     await store.save(rollout);
     return { rollout };
@@ -183,6 +187,7 @@ export function registerRolloutCommand(program: Command, io: CliIo): void {
   const runOptions = (cmd: Command) => addSignOption(addQuietOption(addConnectionOptions(cmd)))
     .option('--attempts <n>', 'upload tries per board after drops', '5');
   const startCmd = runOptions(rollout.command('start').argument('<image|spec>', 'the firmware (an ESP32 app image, .bin) or a file set (a sync spec)').description('start a rollout and run it until it is done, paused or failed (Ctrl-C pauses)'))
+    .option('--tag <tags>', 'only boards with these tags (comma-separated: all of them); with --prefix, within its patterns')
     .option('--waves <sizes>', 'wave sizes: boards or % of all, the last takes the rest', '1,10%,100%')
     .option('--threshold <k,p%>', 'pause when more than k boards or p % of a wave fail', '0')
     .option('--online-within <s>', 'gate: back online after the reset within', String(DEFAULT_GATE.onlineWithinS))
@@ -208,7 +213,7 @@ export function registerRolloutCommand(program: Command, io: CliIo): void {
       if (o.all) {
         const all = await store.list();
         if (json) return printJson(io, all.map(rolloutJson));
-        for (const r of all) io.stdout.write(`${r.def.id}  ${r.status.padEnd(8)}  ${r.def.what.kind === 'firmware' ? r.def.what.version : r.def.what.spec}  ${r.def.patterns.join(' ')}\n`);
+        for (const r of all) io.stdout.write(`${r.def.id}  ${r.status.padEnd(8)}  ${r.def.what.kind === 'firmware' ? r.def.what.version : r.def.what.spec}  ${describeTargets(r.def)}\n`);
         return;
       }
       const r = await store.pick(id);

@@ -2,7 +2,7 @@
 // summary of a rollout (status), its JSON form, and the exit code its end maps to.
 import { EXIT_CODES } from '../common/errors.js';
 import type { ErrorCode } from '../common/errors.js';
-import { describeWhat, formatWaves } from '../common/rollout-plan.js';
+import { describeTargets, describeWhat, formatWaves } from '../common/rollout-plan.js';
 import { currentWave, summarize } from '../common/rollout-state.js';
 import type { BoardRecord, Rollout, RolloutEvent, RolloutStatus } from '../common/rollout-state.js';
 import { visibleText } from '../common/terminal-text.js';
@@ -65,7 +65,7 @@ export function statusText(r: Rollout): string {
   const d = r.def;
   const out = [
     `rollout ${d.id}: ${r.status}${r.reason ? ` (${visibleText(r.reason)})` : ''}`,
-    `  ${describeWhat(d.what)} to ${d.patterns.join(' ')}; waves ${formatWaves(d.waves)}; gate: back within ${d.gate.onlineWithinS} s, confirmed within ${d.gate.confirmWithinS} s, stable ${d.gate.stableS} s`,
+    `  ${describeWhat(d.what)} to ${describeTargets(d)} (${Object.keys(r.boards).length} board(s), chosen at start); waves ${formatWaves(d.waves)}; gate: back within ${d.gate.onlineWithinS} s, confirmed within ${d.gate.confirmWithinS} s, stable ${d.gate.stableS} s`,
   ];
   for (const w of summarize(r)) {
     const counts = Object.entries(w.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -82,6 +82,7 @@ export function rolloutJson(r: Rollout): Record<string, unknown> {
     ...(r.reason && { reason: r.reason }),
     what: r.def.what,
     patterns: r.def.patterns,
+    ...(r.def.tags && { tags: r.def.tags }),
     gate: r.def.gate,
     threshold: r.def.threshold,
     createdAt: new Date(r.def.createdAt).toISOString(),

@@ -13,6 +13,7 @@ import { registerResetCommand } from './reset-command.js';
 import { registerRolloutCommand } from './rollout-command.js';
 import { registerSimCommands } from './sim-command.js';
 import { registerStatusCommands } from './status-commands.js';
+import { registerTagsCommand } from './tags-command.js';
 import { registerTransferCommands } from './transfer-commands.js';
 import { registerViewCommand } from './view-command.js';
 
@@ -39,6 +40,7 @@ Exit codes: ${Object.entries(EXIT_CODES).map(([k, v]) => `${v} ${k}`).join(', ')
   registerResetCommand(program, io);
   registerViewCommand(program, io);
   registerStatusCommands(program, io);
+  registerTagsCommand(program, io);
   registerTransferCommands(program, io);
   registerRolloutCommand(program, io);
   registerSimCommands(program);

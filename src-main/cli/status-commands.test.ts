@@ -16,17 +16,17 @@ const entry = (prefix: string, status: Record<string, unknown>, extra: Partial<B
 });
 
 describe('fleetTable', () => {
-  it('shows each board with its uptime as of now, safe mode with its reason, and offline boards', () => {
+  it('shows each board with its uptime as of now, safe mode with its reason, its tags, and offline boards', () => {
     const text = fleetTable([
-      entry('sim/a', { online: true, fw: '1.2.0', partition: 'ota_1', uptime: 60, t: NOW / 1000 - 30, crashes: 2 }),
+      entry('sim/a', { online: true, fw: '1.2.0', partition: 'ota_1', uptime: 60, t: NOW / 1000 - 30, crashes: 2, tags: ['kitchen', 'battery'] }),
       entry('sim/b', { online: true, fw: '1.2.0', partition: 'ota_0', safe_mode: true, safe_reason: 'boot loop', uptime: 5, t: NOW / 1000 }),
       entry('sim/c', { online: false }),
     ], NOW);
     expect(text).toBe(
-      'PREFIX  ONLINE  STATE    FW     PARTITION  SAFE MODE        CRASHES  UPTIME  LAST SEEN\n' +
-      'sim/a   yes     online   1.2.0  ota_1      no               2        1m 30s  30s ago\n' +
-      'sim/b   yes     online   1.2.0  ota_0      yes (boot loop)  0        5s      0s ago\n' +
-      'sim/c   no      offline  -      -          no               0        -       -\n',
+      'PREFIX  ONLINE  STATE    FW     PARTITION  SAFE MODE        CRASHES  UPTIME  LAST SEEN  TAGS\n' +
+      'sim/a   yes     online   1.2.0  ota_1      no               2        1m 30s  30s ago    kitchen,battery\n' +
+      'sim/b   yes     online   1.2.0  ota_0      yes (boot loop)  0        5s      0s ago     -\n' +
+      'sim/c   no      offline  -      -          no               0        -       -          -\n',
     );
   });
 

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { describeWake, uptimeNow } from '../common/board-state.js';
 import type { BoardStatus, CrashRecord } from '../common/board-status.js';
+import { hasTags } from '../common/board-tags.js';
 import { MqbError } from '../common/errors.js';
 import { visibleText } from '../common/log-line.js';
 import { decodeText } from '../common/protocol.js';
@@ -11,6 +12,7 @@ import type { BoardEntry, FleetRegistry } from '../core/fleet-registry.js';
 import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, boardWaitMs, optionsOf, printJson, requirePrefix, withBoard, withEngine } from './cli-context.js';
 import { formatAge, formatDuration, table } from './table.js';
+import { tagOption } from './tags-command.js';
 
 /** How long `fleet` listens for retained statuses, and the quiet time that ends it early. */
 const FLEET_LISTEN_MS = 2_000;
@@ -59,6 +61,7 @@ function statusLines(e: BoardEntry, now: number): string {
     ['network', s.ip ? `${s.ip}${s.rssi !== null ? `, RSSI ${s.rssi} dBm` : ''}` : '-'],
     ['modules', Object.entries(s.modules).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
     ['protocol', `v${s.proto}: ${s.caps.join(' ')}`],
+    ['tags', s.tags.join(' ') || '-'],
     ['last seen', lastSeen(s, now)],
     ...(e.warning ? [['warning', e.warning] as [string, string]] : []),
   ];
@@ -78,9 +81,10 @@ export function fleetTable(entries: BoardEntry[], now: number): string {
       String(e.crashes?.length ?? s?.crashes ?? 0),
       uptimeText(e, now),
       lastSeen(s, now),
+      s?.tags.join(',') || '-',
     ].map(visibleText);
   });
-  return table(['PREFIX', 'ONLINE', 'STATE', 'FW', 'PARTITION', 'SAFE MODE', 'CRASHES', 'UPTIME', 'LAST SEEN'], rows);
+  return table(['PREFIX', 'ONLINE', 'STATE', 'FW', 'PARTITION', 'SAFE MODE', 'CRASHES', 'UPTIME', 'LAST SEEN', 'TAGS'], rows);
 }
 
 /** One line per board whose prefix nests with another's (stderr: stdout stays the table). */
@@ -114,16 +118,18 @@ export function registerStatusCommands(program: Command, io: CliIo): void {
 
   addConnectionOptions(program.command('fleet').description('list the boards the broker knows (retained status messages)'))
     .option('--listen <seconds>', 'how long to collect statuses at most', String(FLEET_LISTEN_MS / 1000))
+    .option('--tag <tags>', 'only the boards that have these tags (comma-separated: all of them)')
     .action(async (_o: unknown, cmd: Command) => {
-      const opts = optionsOf(cmd) as ReturnType<typeof optionsOf> & { listen: string };
+      const opts = optionsOf(cmd) as ReturnType<typeof optionsOf> & { listen: string; tag?: string };
       const listenMs = Number(opts.listen) * 1000;
       if (!Number.isFinite(listenMs) || listenMs <= 0) throw new MqbError('USAGE', `--listen must be a positive number of seconds (got "${opts.listen}")`);
+      const tags = opts.tag === undefined ? [] : tagOption(opts.tag, '--tag');
       await withEngine(opts, io, async ({ engine, conn }) => {
         const registry = engine.registry(conn.profile.id);
         await collectUntilQuiet(registry, listenMs);
-        const entries = registry.list().filter((e) => !conn.prefix || e.prefix === conn.prefix || e.prefix.startsWith(`${conn.prefix}/`));
+        const entries = registry.list().filter((e) => (!conn.prefix || e.prefix === conn.prefix || e.prefix.startsWith(`${conn.prefix}/`)) && hasTags(e.status?.tags, tags));
         if (opts.json) printJson(io, entries.map(entryJson));
-        else io.stdout.write(entries.length ? fleetTable(entries, Date.now()) : 'no boards found (no retained status on this broker, no original-firmware board heard)\n');
+        else io.stdout.write(entries.length ? fleetTable(entries, Date.now()) : tags.length ? `no board has the tag(s) ${tags.join(', ')}\n` : 'no boards found (no retained status on this broker, no original-firmware board heard)\n');
         if (!opts.json) io.stderr.write(fleetWarnings(entries));
       }, { discover: true });
     });

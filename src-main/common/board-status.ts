@@ -2,6 +2,7 @@
 // defensively: a board in the field may run the original firmware, an older version of ours,
 // or publish garbage. Pure TypeScript.
 import { MAX_WINDOW, MIN_WINDOW, PROTO_V1, V1_CAPS, WINDOW } from './protocol.js';
+import { statusTags } from './board-tags.js';
 import { KEY_ID } from './signing.js';
 
 export interface BoardStatus {
@@ -40,6 +41,8 @@ export interface BoardStatus {
   asleep: boolean;
   /** The duty cycle of a battery board (in every status it publishes), or null. */
   sleep: SleepInfo | null;
+  /** The board's tags (docs/firmware.md, *Tags*): valid ones only, at most 8; [] when it has none. */
+  tags: string[];
   /** Signed updates (docs/signing.md): the keys it trusts and whether it refuses unsigned ones; absent when not configured. */
   signing?: { require: boolean; keys: string[] };
 }
@@ -99,6 +102,7 @@ export function parseBoardStatus(prefix: string, text: string): BoardStatus | un
     t: num(o.t),
     asleep: o.online === false && bool(o.asleep),
     sleep: sleepInfo(o.sleep),
+    tags: statusTags(o.tags),
     ...signingInfo(o.signing),
   };
 }
@@ -119,7 +123,7 @@ export function originalFirmwareStatus(prefix: string): BoardStatus {
   return {
     prefix, online: true, fw: '', project: '', micropython: '', appSha: '', partition: '', pendingVerify: false, safeMode: false, safeReason: '', resetCause: '',
     boots: 0, failedBoots: 0, crashes: 0, uptime: null, memFree: null, ip: null, rssi: null, modules: {}, otaSlot: null,
-    proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null,
+    proto: PROTO_V1, caps: [...V1_CAPS], window: WINDOW, t: null, asleep: false, sleep: null, tags: [],
   };
 }
 

@@ -89,6 +89,8 @@ export const BoardView = s.object({
   wakeAt: s.optional(s.number()),
   /** A battery board's duty cycle (seconds). */
   sleep: s.optional(s.object({ period: s.number(), awake: s.number() })),
+  /** The board's tags (common/board-tags.ts); absent when it has none. */
+  tags: s.optional(s.array(s.string({ min: 1, max: 24 }), { max: 8 })),
 });
 
 export const FileEntry = s.object({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, assignWaves, exceedsThreshold, formatWaves, newRolloutId, parseThreshold, parseWaves, selectTargets,
+  DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, assignWaves, exceedsThreshold, formatWaves, describeTargets, newRolloutId, parseThreshold, parseWaves, selectTargets,
 } from './rollout-plan.js';
 import type { RolloutDefinition } from './rollout-plan.js';
 import { boardsToStart, createRollout, currentWave, reduce, summarize } from './rollout-state.js';
@@ -44,6 +44,21 @@ describe('rollout planning', () => {
     expect(selectTargets(known, ['sim/*'])).toEqual(['sim/b1', 'sim/b2']);
     expect(selectTargets(known, ['lab/x/b3', 'sim/b?', 'sim/b1'])).toEqual(['lab/x/b3', 'sim/b1', 'sim/b2']);
     expect(selectTargets(known, ['nope/*'])).toEqual([]);
+  });
+
+  it('selects targets by tag: every tag asked for, within the patterns when there are any', () => {
+    const known = [
+      { prefix: 'sim/b2', tags: ['kitchen', 'battery'] }, { prefix: 'sim/b1', tags: ['kitchen'] },
+      { prefix: 'lab/b3', tags: ['kitchen'] }, { prefix: 'sim/b4' }, 'sim/b5',
+    ];
+    expect(selectTargets(known, [], ['kitchen'])).toEqual(['lab/b3', 'sim/b1', 'sim/b2']);
+    expect(selectTargets(known, [], ['kitchen', 'battery'])).toEqual(['sim/b2']);
+    expect(selectTargets(known, ['sim/*'], ['kitchen'])).toEqual(['sim/b1', 'sim/b2']);
+    expect(selectTargets(known, ['sim/*'])).toEqual(['sim/b1', 'sim/b2', 'sim/b4', 'sim/b5']);
+    expect(selectTargets(known, [], ['garage'])).toEqual([]);
+    expect(() => selectTargets(known, [], [])).toThrow(RolloutPlanError);
+    expect(describeTargets({ patterns: ['sim/*'], tags: ['kitchen'] })).toBe('sim/* tag:kitchen');
+    expect(describeTargets({ patterns: ['sim/b1'] })).toBe('sim/b1');
   });
 
   it('splits boards into a canary, a share and the rest; the last wave takes what is left', () => {

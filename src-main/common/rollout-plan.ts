@@ -1,7 +1,8 @@
 // A fleet rollout's definition: what goes out (a firmware image, or a file set as a sync spec),
-// to which boards (prefix patterns), in which waves (a canary first, then bigger groups), with
+// to which boards (prefix patterns and/or board tags), in which waves (a canary first, then bigger groups), with
 // which health gate per board and which failure threshold pauses it (docs/rollouts.md). Pure
 // TypeScript: the same planning for the CLI, the desktop console and the tests.
+import { hasTags } from './board-tags.js';
 import { globToRegExp } from './sync-spec.js';
 
 export type RolloutWhat =
@@ -32,8 +33,10 @@ export interface RolloutDefinition {
   /** ms since the epoch. */
   createdAt: number;
   what: RolloutWhat;
-  /** Prefix patterns (`*` and `?` within one topic level, as `mqboard ota -p`). */
+  /** Prefix patterns (`*` and `?` within one topic level, as `mqboard ota -p`); [] with tags: any prefix. */
   patterns: string[];
+  /** Board tags (docs/firmware.md): only boards that have all of them. Absent: no tag condition. */
+  tags?: string[];
   waves: WaveSize[];
   gate: HealthGate;
   threshold: FailureThreshold;
@@ -98,9 +101,29 @@ export function matchesAny(prefix: string, patterns: readonly string[]): boolean
   return patterns.some((p) => (/[*?]/.test(p) ? globToRegExp(p).test(prefix) : p === prefix));
 }
 
-/** The prefixes the patterns select, sorted, so that a restarted rollout plans the same waves. */
-export function selectTargets(known: readonly string[], patterns: readonly string[]): string[] {
-  return [...new Set(known.filter((p) => matchesAny(p, patterns)))].sort();
+/** A board the console knows: its prefix and the tags its status announced. */
+export interface KnownBoard {
+  prefix: string;
+  tags?: readonly string[];
+}
+
+/**
+ * The boards a rollout targets: those that match one of the patterns (when there are patterns)
+ * and have every one of the tags (when there are tags), sorted, so that the waves do not depend
+ * on the order statuses arrived in. Called once, at start: the rollout keeps these boards (a tag
+ * added or removed later changes nothing in it).
+ */
+export function selectTargets(known: readonly (string | KnownBoard)[], patterns: readonly string[], tags: readonly string[] = []): string[] {
+  if (patterns.length === 0 && tags.length === 0) throw new RolloutPlanError('which boards? give prefix patterns, tags, or both');
+  const picked = known
+    .map((k) => (typeof k === 'string' ? { prefix: k } : k))
+    .filter((k) => (patterns.length === 0 || matchesAny(k.prefix, patterns)) && hasTags(k.tags, tags));
+  return [...new Set(picked.map((k) => k.prefix))].sort();
+}
+
+/** How a rollout's boards were chosen: `sim/* tag:kitchen`. */
+export function describeTargets(def: Pick<RolloutDefinition, 'patterns' | 'tags'>): string {
+  return [...def.patterns, ...(def.tags ?? []).map((t) => `tag:${t}`)].join(' ');
 }
 
 /**

@@ -44,6 +44,11 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
             {' '}nested
           </span>
         )}
+        {r.tags?.map((t) => (
+          <span key={t} className="tag-chip" title={`tag ${t} (search tag:${t})`} data-testid="tag-chip">
+            {t}
+          </span>
+        ))}
       </div>
       <div role="gridcell" title={broker}>
         {broker}

@@ -148,7 +148,7 @@ export function FleetView() {
       <div className="toolbar" role="toolbar" aria-label="Fleet filters">
         <input
           type="search"
-          placeholder="Search boards (/)"
+          placeholder="Search boards, tag:name (/)"
           value={query.search}
           onChange={(e) => setQuery({ search: e.target.value })}
           data-testid="fleet-search"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardView } from '../../src-main/common/contract.js';
-import { DEFAULT_QUERY, queryFleet, troubledFirst } from './fleet-query.js';
+import { DEFAULT_QUERY, parseSearch, queryFleet, troubledFirst } from './fleet-query.js';
 import type { FleetRow } from './fleet-query.js';
 
 const board = (prefix: string, o: Partial<BoardView> = {}): FleetRow => ({
@@ -59,5 +59,30 @@ describe('fleet query', () => {
 
   it('lists boards in trouble with safe mode first, then by crashes', () => {
     expect(names(troubledFirst([board('a', { crashes: 1 }), board('b', { crashes: 5 }), board('c', { safeMode: true }), board('d')]))).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('fleet search by tag', () => {
+  const rows = [
+    board('esp32/kitchen', { tags: ['kitchen', 'battery'] }),
+    board('esp32/garage', { tags: ['garage', 'battery'] }),
+    board('lab/kitchen-2', { tags: ['Kitchen'] }),
+    board('lab/plain'),
+  ];
+  const find = (search: string) => queryFleet(rows, { ...DEFAULT_QUERY, search }).map((r) => r.prefix);
+
+  it('tag:X keeps the boards with that tag (any case); several tag: terms must all match', () => {
+    expect(find('tag:kitchen')).toEqual(['esp32/kitchen', 'lab/kitchen-2']);
+    expect(find('tag:battery')).toEqual(['esp32/garage', 'esp32/kitchen']);
+    expect(find('tag:battery tag:kitchen')).toEqual(['esp32/kitchen']);
+    expect(find('tag:kitch')).toEqual([]); // a tag matches whole, unlike the free text
+    expect(find('tag:nosuch')).toEqual([]);
+  });
+
+  it('combines tag: terms with the free text, which also finds tags', () => {
+    expect(find('tag:kitchen lab')).toEqual(['lab/kitchen-2']);
+    expect(find('garage')).toEqual(['esp32/garage']);
+    expect(find('batt')).toEqual(['esp32/garage', 'esp32/kitchen']);
+    expect(parseSearch('  tag:A  esp32 tag: ')).toEqual({ needle: 'esp32 tag:', tags: ['a'] });
   });
 });

@@ -1,5 +1,5 @@
 // Which boards the dashboard shows and in what order: sort by a column, a status filter and a
-// free-text search. Pure and allocation-light: it runs on every fleet batch (≤ 10/s) over up to
+// free-text search, in which `tag:kitchen` terms ask for board tags. Pure and allocation-light: it runs on every fleet batch (≤ 10/s) over up to
 // thousands of boards.
 import type { BoardView } from '../../src-main/common/contract.js';
 import type { BoardKey } from './board-key.js';
@@ -81,15 +81,37 @@ export function matchesFilter(r: BoardView, f: FleetFilter): boolean {
 export function matchesSearch(r: FleetRow, needle: string, brokerName: (id: string) => string): boolean {
   if (!needle) return true;
   const n = needle.toLowerCase();
-  return [r.prefix, r.fw, r.project, r.ip ?? '', r.resetCause, r.safeReason, r.partition, brokerName(r.profileId)].some((f) => f.toLowerCase().includes(n));
+  return [r.prefix, r.fw, r.project, r.ip ?? '', r.resetCause, r.safeReason, r.partition, brokerName(r.profileId), ...(r.tags ?? [])].some((f) => f.toLowerCase().includes(n));
+}
+
+export interface ParsedSearch {
+  /** The free text left once the `tag:` terms are taken out. */
+  needle: string;
+  /** Tags the board must all have (lower case: the search ignores case, as for the free text). */
+  tags: string[];
+}
+
+/** `tag:kitchen esp32 tag:battery` → tags [kitchen, battery], needle `esp32`. A bare `tag:` is text. */
+export function parseSearch(search: string): ParsedSearch {
+  const tags: string[] = [];
+  const rest: string[] = [];
+  for (const term of search.trim().split(/\s+/)) {
+    if (/^tag:./i.test(term)) tags.push(term.slice(4).toLowerCase());
+    else if (term) rest.push(term);
+  }
+  return { needle: rest.join(' '), tags };
+}
+
+export function matchesTags(r: Pick<BoardView, 'tags'>, tags: readonly string[]): boolean {
+  return tags.every((t) => r.tags?.some((own) => own.toLowerCase() === t) === true);
 }
 
 /** The rows to show, in order. Ties keep a stable order by prefix so rows do not jump around. */
 export function queryFleet(rows: Iterable<FleetRow>, q: FleetQuery, brokerName: (id: string) => string = (id) => id): FleetRow[] {
-  const needle = q.search.trim();
+  const { needle, tags } = parseSearch(q.search); // once per query, not per row
   const out: { r: FleetRow; v: Value }[] = [];
   for (const r of rows) {
-    if (matchesFilter(r, q.filter) && matchesSearch(r, needle, brokerName)) out.push({ r, v: sortValue(r, q.sort, brokerName) });
+    if (matchesFilter(r, q.filter) && matchesTags(r, tags) && matchesSearch(r, needle, brokerName)) out.push({ r, v: sortValue(r, q.sort, brokerName) });
   }
   const dir = q.desc ? -1 : 1;
   out.sort((a, b) => compare(a.v, b.v) * dir || collator.compare(a.r.prefix, b.r.prefix) || compare(a.r.profileId, b.r.profileId));

@@ -32,7 +32,8 @@ function appsOf(safe: boolean, crashed: boolean, offline: boolean): Record<strin
  * Board i of n. Like the demo fleet, the third board is in safe mode because of a crashing app;
  * in bigger fleets every 17th board is offline, every 23rd has crashed, every 31st runs a new
  * image that is not confirmed yet, every 13th is a battery board asleep (every 41st one overdue),
- * and every 53rd from the 42nd (b0042) runs the original MQBoard firmware (no status: little is known).
+ * every 53rd from the 42nd (b0042) runs the original MQBoard firmware (no status: little is known);
+ * every 10th is tagged `kitchen` (its battery boards `battery` too).
  */
 export function makeBoard(i: number, n: number, now: number): FakeBoard {
   const prefix = prefixFor(i, n);
@@ -69,6 +70,7 @@ export function makeBoard(i: number, n: number, now: number): FakeBoard {
       proto: 2,
       caps: sleeping ? [...ALL_CAPS, 'awake'] : ALL_CAPS,
       modules: appsOf(safe, crashedOnly, offline),
+      ...(i % 10 === 4 && { tags: sleeping ? ['kitchen', 'battery'] : ['kitchen'] }),
       // What the console knows of an original-firmware board: what it answers (protocol 1).
       ...(original && { original: true, proto: PROTO_V1, fw: '', project: '', partition: '', pendingVerify: false, caps: [...V1_CAPS] }),
     },
