@@ -7,6 +7,7 @@ import { onFleetChanged } from './fleet.js';
 import { onLogLines, resubscribeAllLogs } from './logs.js';
 import { onOtaProgress } from './ota.js';
 import { loadProfiles, onProfileState } from './profiles.js';
+import { loadRollouts, onRolloutsChanged } from './rollouts.js';
 import { failRunningTransfers, onTransferProgress, resetTransfers } from './transfers.js';
 import { onTtyOutput } from './tty.js';
 import { onQueueChanged, onQueueResult } from './wake.js';
@@ -31,6 +32,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     api.on('transfer.progress', onTransferProgress),
     api.on('queue.changed', onQueueChanged),
     api.on('queue.result', onQueueResult),
+    api.on('rollouts.changed', onRolloutsChanged),
   ];
   let wasClosed = false;
   const onConnection = (state: 'connecting' | 'open' | 'closed') => {
@@ -43,6 +45,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     if (state === 'open' && wasClosed) {
       wasClosed = false;
       void loadProfiles().then(resubscribeAllLogs);
+      void loadRollouts();
     }
   };
   offs.push(api.onConnection(onConnection));
