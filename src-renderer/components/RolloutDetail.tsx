@@ -35,7 +35,7 @@ function Waves({ r }: { r: RolloutView }) {
             {boards.map((b) => (
               <div key={b.prefix} className="row" data-testid="rollout-board" data-prefix={b.prefix} data-phase={b.phase}>
                 <span className="mono" style={{ minWidth: 160 }}>{b.prefix}</span>
-                <span className={`badge ${PHASE_CLASS[b.phase] ?? ''}`} data-testid="rollout-board-phase">{b.phase}</span>
+                <span className={`badge ${PHASE_CLASS[b.phase] ?? ''}`} style={{ whiteSpace: 'nowrap' }} data-testid="rollout-board-phase">{b.phase}</span>
                 <span className="muted">{b.fromFw !== undefined ? `${b.fromFw} → ${b.fw ?? (b.phase === 'healthy' ? r.version : '…')}` : ''}</span>
                 {b.reason && <span className={b.phase === 'skipped' ? 'muted' : 'error'} data-testid="rollout-board-reason">{b.reason}</span>}
               </div>
@@ -56,7 +56,7 @@ export function RolloutDetail({ id }: { id: string }) {
   const rate = boardsPerMinute(r);
   const failures = failuresOf(r);
   return (
-    <div className="cards" data-testid="rollout-detail" data-id={r.id} data-status={r.status}>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} data-testid="rollout-detail" data-id={r.id} data-status={r.status}>
       <div className="card">
         <div className="row">
           <strong className="grow">

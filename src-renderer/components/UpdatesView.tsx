@@ -23,7 +23,7 @@ function RolloutList() {
       {order.map((id) => {
         const r = summaries[id]!;
         return (
-          <button key={id} className="row" aria-pressed={id === selected} onClick={() => void showRollout(id)} data-testid="rollout-item" data-id={id} data-status={r.status}>
+          <button key={id} className="row" style={{ textAlign: 'left' }} aria-pressed={id === selected} onClick={() => void showRollout(id)} data-testid="rollout-item" data-id={id} data-status={r.status}>
             <span className="mono grow">{r.version ?? r.what}</span>
             <span className="muted">{formatTime(r.createdAt)}</span>
             <span className="muted">{r.boards} boards</span>
@@ -40,21 +40,18 @@ export function UpdatesView() {
   const selected = useRollouts((s) => s.selected);
   useEffect(() => void loadRollouts(), []);
   return (
-    <div className="view" style={{ overflow: "auto" }} data-testid="updates-view">
+    <div className="view" data-testid="updates-view">
+      {/* One scroller for the form, the list, the selected rollout and the direct updates. */}
       <div className="cards">
         <RolloutForm />
         <RolloutList />
+        {selected && <RolloutDetail id={selected} />}
+        {order.length === 0 ? (
+          <div className="empty">No direct firmware updates yet. Select boards on the fleet dashboard and drop a firmware image (.bin) on them.</div>
+        ) : (
+          order.map((id) => <OtaJobCard key={id} jobId={id} />)
+        )}
       </div>
-      {selected && <RolloutDetail id={selected} />}
-      {order.length === 0 ? (
-        <div className="empty">No direct firmware updates yet. Select boards on the fleet dashboard and drop a firmware image (.bin) on them.</div>
-      ) : (
-        <div className="cards">
-          {order.map((id) => (
-            <OtaJobCard key={id} jobId={id} />
-          ))}
-        </div>
-      )}
     </div>
   );
 }

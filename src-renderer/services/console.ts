@@ -53,6 +53,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
   const tick = setInterval(() => useUi.getState().tick(Date.now()), opts.tickMs ?? 1000);
   void loadAppInfo(api);
   void loadProfiles();
+  void loadRollouts();
   return () => {
     clearInterval(tick);
     for (const off of offs) off();
