@@ -65,10 +65,12 @@ describe('rollouts from the console', () => {
     const { call, store } = await setup();
     const def = { id: '20261207T100000Z-00aa', createdAt: 1, patterns: ['sim/*'], waves: [{ count: 1 }, { percent: 100 }], gate: DEFAULT_GATE, threshold: DEFAULT_THRESHOLD, concurrency: 4, what: { kind: 'firmware' as const, file: '/x/fw.bin', sha256: 'ab', size: 10, version: 'v2.0.0', project: 'p' } };
     const r = createRollout(def, ['sim/b1', 'sim/b2', 'sim/b3'], 2);
-    await store.save({ ...r, status: 'paused', reason: '1 of 1 board(s) failed in the canary', boards: { ...r.boards, 'sim/b1': { ...r.boards['sim/b1']!, phase: 'rolled-back', reason: 'reset before confirming' } } });
+    const modules = Array.from({ length: 80 }, (_, i) => `app${i} 1.0.${i}`).join(', '); // a file set's "version", over the contract's 500
+    await store.save({ ...r, status: 'paused', reason: '1 of 1 board(s) failed in the canary', boards: { ...r.boards, 'sim/b1': { ...r.boards['sim/b1']!, phase: 'rolled-back', reason: 'reset before confirming', fromFw: modules } } });
     expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: [{ id: def.id, status: 'paused', version: 'v2.0.0', waveSizes: '1,100%', boards: 3, runner: 'none' }] });
     const got = await call('rollouts.get', { id: def.id });
     expect(got).toMatchObject({ ok: true, result: { reason: '1 of 1 board(s) failed in the canary', waves: [[{ prefix: 'sim/b1', phase: 'rolled-back', reason: 'reset before confirming' }], [{ prefix: 'sim/b2', phase: 'pending' }, { prefix: 'sim/b3', phase: 'pending' }]] } });
+    expect((got as { result: RolloutView }).result.waves[0]![0]!.fromFw).toMatch(/^app0 1\.0\.0, .{400,}…$/);
     expect(await call('rollouts.get', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/no rollout "nope"/) } });
   });
 

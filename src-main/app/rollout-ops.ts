@@ -33,6 +33,9 @@ interface Running {
   done: Promise<void>;
 }
 
+/** Within the contract's limits: a CLI-made rollout may hold longer texts than the UI could send. */
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 function planned<T>(fn: () => T): T {
   try {
     return fn();
@@ -45,10 +48,10 @@ function planned<T>(fn: () => T): T {
 export function summaryOf(r: Rollout, runner: RolloutSummary['runner'], profileId?: string): RolloutSummary {
   const d = r.def;
   return {
-    id: d.id, createdAt: d.createdAt, updatedAt: r.updatedAt, status: r.status, ...(r.reason !== undefined && { reason: r.reason.slice(0, 20_000) }),
-    kind: d.what.kind, what: describeWhat(d.what).slice(0, 5_000),
-    ...(d.what.kind === 'firmware' && { version: d.what.version, size: d.what.size }),
-    patterns: d.patterns, waveSizes: formatWaves(d.waves), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
+    id: d.id, createdAt: d.createdAt, updatedAt: r.updatedAt, status: r.status, ...(r.reason !== undefined && { reason: clip(r.reason, 20_000) }),
+    kind: d.what.kind, what: clip(describeWhat(d.what), 5_000),
+    ...(d.what.kind === 'firmware' && { version: clip(d.what.version, 100), size: d.what.size }),
+    patterns: d.patterns.slice(0, 100).map((p) => clip(p, 200)), waveSizes: clip(formatWaves(d.waves), 500), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
     boards: Object.keys(r.boards).length, runner, ...(profileId && { profileId }),
   };
 }
@@ -57,8 +60,9 @@ export function viewOf(r: Rollout, runner: RolloutSummary['runner'], profileId?:
   const waves = r.waves.map((group) => group.map((prefix) => {
     const b = r.boards[prefix]!;
     return {
-      prefix, phase: b.phase, ...(b.reason !== undefined && { reason: b.reason.slice(0, 2_000) }),
-      ...(b.fromFw !== undefined && { fromFw: b.fromFw }), ...(b.fw !== undefined && { fw: b.fw }), ...(b.at !== undefined && { at: b.at }),
+      prefix, phase: b.phase, ...(b.reason !== undefined && { reason: clip(b.reason, 2_000) }),
+      // A file set's "version" is the board's module list: long on a board with many apps.
+      ...(b.fromFw !== undefined && { fromFw: clip(b.fromFw, 500) }), ...(b.fw !== undefined && { fw: clip(b.fw, 500) }), ...(b.at !== undefined && { at: b.at }),
     };
   }));
   return { ...summaryOf(r, runner, profileId), waves };

@@ -50,7 +50,7 @@ const summaryFields = {
 
 export const RolloutSummary = s.object(summaryFields);
 /** A rollout with its waves, each wave the boards it holds in order. */
-export const RolloutView = s.object({ ...summaryFields, waves: s.array(s.array(RolloutBoardView, { max: 10_000 }), { max: 100 }) });
+export const RolloutView = s.object({ ...summaryFields, waves: s.array(s.array(RolloutBoardView, { max: 10_000 }), { max: 1_000 }) });
 
 /** The requests and events; `fileRef` is contract.ts's FileRef (passed in: an import back would be a cycle). */
 export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
