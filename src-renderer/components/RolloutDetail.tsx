@@ -2,7 +2,8 @@
 // was rolled back or skipped), the failures, and Pause / Resume / Abort / Retry failed.
 import { boardsPerMinute, buttonsFor, failuresOf, phaseCounts, waveState } from '../lib/rollout-figures.js';
 import { formatBytes } from '../lib/format.js';
-import { rolloutAction } from '../services/rollouts.js';
+import { useEffect } from 'react';
+import { followOtherRunner, rolloutAction } from '../services/rollouts.js';
 import { useRollouts } from '../stores/rollouts-store.js';
 import type { RolloutAction } from '../stores/rollouts-store.js';
 import type { RolloutView } from '../../src-main/common/contract.js';
@@ -51,6 +52,7 @@ export function RolloutDetail({ id }: { id: string }) {
   const r = useRollouts((s) => s.views[id]);
   const busy = useRollouts((s) => s.busy[id]);
   const error = useRollouts((s) => s.actionError[id]);
+  useEffect(() => followOtherRunner(id), [id]);
   if (!r) return <ErrorNote testId="rollout-action-error">{error}</ErrorNote>;
   const can = buttonsFor(r);
   const rate = boardsPerMinute(r);

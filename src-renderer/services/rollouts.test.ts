@@ -7,7 +7,7 @@ import { useProfiles } from '../stores/profiles-store.js';
 import { EMPTY_DRAFT, useRollouts } from '../stores/rollouts-store.js';
 import { rolloutView } from '../testing/fake-rollouts.js';
 import { setApi } from './api.js';
-import { onRolloutsChanged, rolloutAction, startRollout } from './rollouts.js';
+import { followOtherRunner, onRolloutsChanged, rolloutAction, startRollout } from './rollouts.js';
 
 let calls: [string, unknown][];
 let answer: (op: string, params: unknown) => unknown;
@@ -77,5 +77,21 @@ describe('the rollout buttons', () => {
     };
     await rolloutAction('r1', 'abort');
     expect(useRollouts.getState()).toMatchObject({ busy: { r1: undefined }, actionError: { r1: 'rollout r1 is running in process 42' } });
+  });
+});
+
+describe('a rollout another process runs', () => {
+  it('is read again while shown, until this console runs it', async () => {
+    onRolloutsChanged({ rollout: rolloutView('r1', { runner: 'other', updatedAt: 1 }) });
+    let n = 1;
+    answer = () => {
+      const k = ++n;
+      return rolloutView('r1', { runner: k < 3 ? 'other' : 'here', updatedAt: k, status: k < 3 ? 'running' : 'paused' });
+    };
+    const stop = followOtherRunner('r1', 5);
+    await new Promise((r) => setTimeout(r, 100));
+    stop();
+    expect(useRollouts.getState().views.r1).toMatchObject({ runner: 'here', status: 'paused' });
+    expect(calls.filter(([op]) => op === 'rollouts.get')).toHaveLength(2); // not once it is no longer "other"
   });
 });

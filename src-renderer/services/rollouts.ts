@@ -29,6 +29,18 @@ export async function showRollout(id: string): Promise<void> {
   }
 }
 
+/**
+ * A rollout another process runs (`mqboard rollout start` in a terminal) sends no events here:
+ * while it is shown, its state file is read again every `everyMs`. Returns the stop function.
+ */
+export function followOtherRunner(id: string, everyMs = 2_000): () => void {
+  const timer = setInterval(() => {
+    if (st().views[id]?.runner !== 'other') return;
+    request('rollouts.get', { id }).then((v) => st().putView(v), () => undefined);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
 export function onRolloutsChanged(ev: EventOf<'rollouts.changed'>): void {
   st().putView(ev.rollout);
 }
