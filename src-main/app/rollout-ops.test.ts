@@ -57,7 +57,7 @@ async function setup(boards = ['sim/b1', 'sim/b2', 'sim/b3']) {
   for (const p of boards) session.deliver(`${p}/mqb/status`, status(p), { retain: true, dup: false });
   const store = new RolloutStore(dataDir);
   const changes = () => events.filter(([e]) => e === 'rollouts.changed').map(([, d]) => (d as { rollout: RolloutView }).rollout);
-  return { call, store, events, changes };
+  return { call, store, events, changes, service };
 }
 
 describe('rollouts from the console', () => {
@@ -110,6 +110,17 @@ describe('rollouts from the console', () => {
     await until(async () => (await store.load(id)).status === 'aborted' && (await store.runningPid(id)) === undefined);
     expect(await call('rollouts.resume', { id, profileId: 'lab' })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/aborted/) } });
     expect(await call('rollouts.pause', { id })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/nothing to pause/) } });
+  });
+
+  it('pauses the rollouts it runs when the console closes, to be resumed later (here or by the CLI)', async () => {
+    const { call, store, service } = await setup();
+    const started = (await call('rollouts.start', { profileId: 'lab', image, patterns: ['sim/b1'] })) as { result: { id: string } };
+    const id = started.result.id;
+    await until(async () => Object.values((await store.load(id)).boards).some((b) => b.phase === 'updating'));
+    await service.close();
+    services = services.filter((s) => s !== service);
+    expect(await store.load(id)).toMatchObject({ status: 'paused', reason: 'the console closed' });
+    expect(await store.runningPid(id)).toBeUndefined();
   });
 
   it('refuses to resume a rollout another live process runs, and asks that process to pause it', async () => {
