@@ -87,7 +87,7 @@ describe('rollouts from the console', () => {
   });
 
   it('starts a rollout the CLI sees, follows it with events, pauses it at `mqboard rollout pause`, and aborts it', async () => {
-    const { call, store, changes } = await setup();
+    const { call, store, changes, events } = await setup();
     const started = await call('rollouts.start', { profileId: 'lab', image, patterns: ['sim/*'], waves: '1,100%', stableS: 5 });
     expect(started).toMatchObject({ ok: true });
     const id = (started as { result: { id: string } }).result.id;
@@ -98,6 +98,11 @@ describe('rollouts from the console', () => {
     expect(await store.runningPid(id)).toBe(process.pid);
     await until(() => changes().some((r) => r.waves[0]![0]!.phase === 'updating'));
     for (const r of changes()) expect(validate(eventSchema('rollouts.changed'), { rollout: r }).ok).toBe(true);
+    // The canary's upload is followed too (the fake board never answers: it stays at its start).
+    await until(() => events.some(([e, d]) => e === 'rollouts.upload' && (d as { prefix: string }).prefix === 'sim/b1'));
+    const upload = events.find(([e]) => e === 'rollouts.upload')![1];
+    expect(upload).toMatchObject({ id, prefix: 'sim/b1', sent: 0, total: IMAGE.length });
+    expect(validate(eventSchema('rollouts.upload'), upload).ok).toBe(true);
     expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: [{ id, status: 'running', runner: 'here', profileId: 'lab' }] });
 
     await store.request(id, 'pause'); // what `mqboard rollout pause` does while a process runs it

@@ -13,7 +13,8 @@ import {
 import type { RolloutDefinition } from '../common/rollout-plan.js';
 import { createRollout, isFinished, reduce } from '../common/rollout-state.js';
 import type { Rollout, RolloutEvent } from '../common/rollout-state.js';
-import { checkOtaImage } from '../core/ota-engine.js';
+import { checkOtaImage, otaEngineOf } from '../core/ota-engine.js';
+import type { OtaProgress } from '../core/ota-engine.js';
 import { RolloutRunner } from '../core/rollout-engine.js';
 import { RolloutStore } from '../core/rollout-store.js';
 import { rolloutUpdater } from '../core/rollout-updater.js';
@@ -72,9 +73,12 @@ export class RolloutOps {
   readonly store: RolloutStore;
   private readonly running = new Map<string, Running>();
   private readonly throttles = new Map<string, ProgressThrottle<{ phase: string; rollout: Rollout }>>();
+  private readonly uploads = new Map<string, ProgressThrottle<OtaProgress & { id: string }>>();
 
   constructor(private readonly ctx: ServiceContext, dataDir: string) {
     this.store = new RolloutStore(dataDir);
+    // The engine's shared OTA engine carries the rollouts' uploads only (direct updates run their own).
+    otaEngineOf(ctx.engine).on('progress', (p) => this.onUpload(p));
   }
 
   handlers(): HandlerGroup<RolloutOp> {
@@ -202,6 +206,23 @@ export class RolloutOps {
         this.publish(runner.rollout, true);
       }
     })();
+  }
+
+  private onUpload(p: OtaProgress): void {
+    const run = [...this.running.values()].find((r) => {
+      const phase = r.runner.rollout.boards[p.prefix]?.phase;
+      return phase === 'updating' || phase === 'verifying'; // the upload's end comes once the gate started
+    });
+    if (!run) return;
+    const id = run.runner.rollout.def.id;
+    const key = `${id}\n${p.prefix}`;
+    let t = this.uploads.get(key);
+    if (!t) {
+      t = new ProgressThrottle((e) => this.ctx.bus.emit('rollouts.upload', { id: e.id, prefix: e.prefix, phase: e.phase, sent: e.sent, total: e.total, rate: e.rate }));
+      this.uploads.set(key, t);
+    }
+    t.push({ ...p, id });
+    if (p.phase === 'done' || p.phase === 'failed' || p.phase === 'cancelled') this.uploads.delete(key);
   }
 
   /** At most 10 events a second per rollout; a status change, and the last state, always go out. */

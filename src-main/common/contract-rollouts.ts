@@ -93,6 +93,8 @@ export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
     events: {
       /** A rollout changed (a board's phase, the status); at most 10 a second per rollout. */
       'rollouts.changed': s.object({ rollout: RolloutView }),
+      /** A board's upload in a rollout (its OTA phase and bytes), at most 10 a second per board; phase changes at once. */
+      'rollouts.upload': s.object({ id: RolloutId, prefix: s.string({ min: 1, max: 200 }), phase: s.string({ min: 1, max: 20 }), sent: s.number(), total: s.number(), rate: s.number() }),
     },
   };
 }

@@ -1,13 +1,13 @@
 // One rollout: its status and reason, rate, the waves with each board's state (and why it failed,
 // was rolled back or skipped), the failures, and Pause / Resume / Abort / Retry failed.
 import { boardsPerMinute, buttonsFor, failuresOf, phaseCounts, waveState } from '../lib/rollout-figures.js';
-import { formatBytes } from '../lib/format.js';
+import { formatBytes, formatRate } from '../lib/format.js';
 import { useEffect } from 'react';
 import { followOtherRunner, rolloutAction } from '../services/rollouts.js';
-import { useRollouts } from '../stores/rollouts-store.js';
+import { uploadKey, useRollouts } from '../stores/rollouts-store.js';
 import type { RolloutAction } from '../stores/rollouts-store.js';
 import type { RolloutView } from '../../src-main/common/contract.js';
-import { ErrorNote } from './bits.js';
+import { ErrorNote, ProgressBar } from './bits.js';
 
 const PHASE_CLASS: Record<string, string> = { healthy: 'ok', failed: 'bad', 'rolled-back': 'bad', skipped: 'warn', updating: '', verifying: '', pending: '' };
 const BUTTONS: [RolloutAction, keyof ReturnType<typeof buttonsFor>, string, string][] = [
@@ -16,6 +16,18 @@ const BUTTONS: [RolloutAction, keyof ReturnType<typeof buttonsFor>, string, stri
   ['retry', 'retry', 'Retry failed', ''],
   ['abort', 'abort', 'Abort', 'danger'],
 ];
+
+/** A board's upload while it is `updating`: the bytes sent, as in the OTA view. */
+function Upload({ id, prefix }: { id: string; prefix: string }) {
+  const p = useRollouts((s) => s.uploads[uploadKey(id, prefix)]);
+  if (!p || p.phase === 'done') return null;
+  return (
+    <span className="row" data-testid="rollout-upload" data-phase={p.phase}>
+      <ProgressBar done={p.sent} total={p.total} state={p.phase === 'failed' ? 'failed' : 'running'} label={`Upload to ${prefix}`} />
+      <span className="muted">{formatRate(p.rate)}</span>
+    </span>
+  );
+}
 
 function Waves({ r }: { r: RolloutView }) {
   return (
@@ -37,6 +49,7 @@ function Waves({ r }: { r: RolloutView }) {
               <div key={b.prefix} className="row" data-testid="rollout-board" data-prefix={b.prefix} data-phase={b.phase}>
                 <span className="mono" style={{ minWidth: 160 }}>{b.prefix}</span>
                 <span className={`badge ${PHASE_CLASS[b.phase] ?? ''}`} style={{ whiteSpace: 'nowrap' }} data-testid="rollout-board-phase">{b.phase}</span>
+                {b.phase === 'updating' && <Upload id={r.id} prefix={b.prefix} />}
                 <span className="muted">{b.fromFw !== undefined ? `${b.fromFw} → ${b.fw ?? (b.phase === 'healthy' ? r.version : '…')}` : ''}</span>
                 {b.reason && <span className={b.phase === 'skipped' ? 'muted' : 'error'} data-testid="rollout-board-reason">{b.reason}</span>}
               </div>

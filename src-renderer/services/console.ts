@@ -7,7 +7,7 @@ import { onFleetChanged } from './fleet.js';
 import { onLogLines, resubscribeAllLogs } from './logs.js';
 import { onOtaProgress } from './ota.js';
 import { loadProfiles, onProfileState } from './profiles.js';
-import { loadRollouts, onRolloutsChanged } from './rollouts.js';
+import { loadRollouts, onRolloutsChanged, onRolloutUpload } from './rollouts.js';
 import { failRunningTransfers, onTransferProgress, resetTransfers } from './transfers.js';
 import { onTtyOutput } from './tty.js';
 import { onQueueChanged, onQueueResult } from './wake.js';
@@ -33,6 +33,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     api.on('queue.changed', onQueueChanged),
     api.on('queue.result', onQueueResult),
     api.on('rollouts.changed', onRolloutsChanged),
+    api.on('rollouts.upload', onRolloutUpload),
   ];
   let wasClosed = false;
   const onConnection = (state: 'connecting' | 'open' | 'closed') => {

@@ -7,7 +7,7 @@ import { useProfiles } from '../stores/profiles-store.js';
 import { EMPTY_DRAFT, useRollouts } from '../stores/rollouts-store.js';
 import { rolloutView } from '../testing/fake-rollouts.js';
 import { setApi } from './api.js';
-import { followOtherRunner, onRolloutsChanged, rolloutAction, startRollout } from './rollouts.js';
+import { followOtherRunner, onRolloutsChanged, onRolloutUpload, rolloutAction, startRollout } from './rollouts.js';
 
 let calls: [string, unknown][];
 let answer: (op: string, params: unknown) => unknown;
@@ -25,7 +25,7 @@ beforeEach(() => {
   } as unknown as ConsoleApi;
   setApi(stub);
   useProfiles.setState({ profiles: [{ id: 'demo', name: 'Demo', url: 'mqtt://x', hasPassword: false, insecure: false, discovery: [], builtin: true, state: 'online' }] });
-  useRollouts.setState({ draft: EMPTY_DRAFT, summaries: {}, order: [], selected: null, views: {}, busy: {}, actionError: {} });
+  useRollouts.setState({ draft: EMPTY_DRAFT, summaries: {}, order: [], selected: null, views: {}, busy: {}, actionError: {}, uploads: {} });
 });
 afterEach(() => setApi(null));
 
@@ -93,5 +93,17 @@ describe('a rollout another process runs', () => {
     stop();
     expect(useRollouts.getState().views.r1).toMatchObject({ runner: 'here', status: 'paused' });
     expect(calls.filter(([op]) => op === 'rollouts.get')).toHaveLength(2); // not once it is no longer "other"
+  });
+});
+
+describe('a board\'s upload in a rollout', () => {
+  it('is kept per rollout and board, the latest bytes winning', () => {
+    onRolloutUpload({ id: 'r1', prefix: 'sim/a', phase: 'sending', sent: 10_000, total: 100_000, rate: 5_000 });
+    onRolloutUpload({ id: 'r1', prefix: 'sim/a', phase: 'sending', sent: 60_000, total: 100_000, rate: 6_000 });
+    onRolloutUpload({ id: 'r2', prefix: 'sim/a', phase: 'queued', sent: 0, total: 100_000, rate: 0 });
+    expect(useRollouts.getState().uploads).toEqual({
+      'r1\nsim/a': { phase: 'sending', sent: 60_000, total: 100_000, rate: 6_000 },
+      'r2\nsim/a': { phase: 'queued', sent: 0, total: 100_000, rate: 0 },
+    });
   });
 });

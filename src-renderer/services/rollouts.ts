@@ -45,6 +45,11 @@ export function onRolloutsChanged(ev: EventOf<'rollouts.changed'>): void {
   st().putView(ev.rollout);
 }
 
+export function onRolloutUpload(ev: EventOf<'rollouts.upload'>): void {
+  const { id, prefix, ...p } = ev;
+  st().setUpload(id, prefix, p);
+}
+
 export async function pickRolloutImage(file: File): Promise<void> {
   try {
     st().patchDraft({ image: { ref: await fileRefOf(file), name: file.name || 'firmware.bin' }, error: undefined });

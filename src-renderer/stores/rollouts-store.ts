@@ -3,7 +3,11 @@
 // the state of the Pause / Resume / Abort / Retry buttons. Side effects live in services/rollouts.ts.
 import { create } from 'zustand';
 import type { StateCreator } from 'zustand';
-import type { FileRef, RolloutSummary, RolloutView } from '../../src-main/common/contract.js';
+import type { EventOf, FileRef, RolloutSummary, RolloutView } from '../../src-main/common/contract.js';
+
+export type UploadProgress = Omit<EventOf<'rollouts.upload'>, 'id' | 'prefix'>;
+/** The key of a board's upload in a rollout. */
+export const uploadKey = (id: string, prefix: string): string => `${id}\n${prefix}`;
 
 export interface RolloutDraft {
   /** The image picked or dropped (undefined: none yet). */
@@ -47,6 +51,9 @@ interface DetailSlice {
   views: Record<string, RolloutView | undefined>;
   busy: Record<string, RolloutAction | undefined>;
   actionError: Record<string, string | undefined>;
+  /** Uploads of boards in flight, by uploadKey. */
+  uploads: Record<string, UploadProgress | undefined>;
+  setUpload(id: string, prefix: string, p: UploadProgress): void;
   select(id: string | null): void;
   /** A full view (get, or an event): also updates its summary, and adds it to the list if new. */
   putView(view: RolloutView): void;
@@ -81,6 +88,8 @@ const detailSlice: StateCreator<RolloutsState, [], [], DetailSlice> = (set) => (
   views: {},
   busy: {},
   actionError: {},
+  uploads: {},
+  setUpload: (id, prefix, p) => set((s) => ({ uploads: { ...s.uploads, [uploadKey(id, prefix)]: p } })),
   select: (selected) => set({ selected }),
   putView: (view) =>
     set((s) => {
