@@ -3,20 +3,25 @@
 // - 'demo': the web mode (`dist/main/web.js`) with its embedded broker (aedes) and demo fleet;
 // - 'mosquitto': the web mode with no demo, a real mosquitto and a virtual fleet of 3 boards on
 //   it; the test adds the broker profile through the UI.
+// - 'rollout': the same, with 3 boards on the fast test watchdog (all-OK after 3 s) and an app that
+//   crashes at boot under an image whose version has "-bad" (rollouts.spec.ts); rollouts are kept
+//   in `dataDir`, where `mqboard rollout status` finds them.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_BOARD_CONFIG, DEMO_BOARD_COUNT } from '../src-main/app/demo-fleet.js';
 import { VirtualFleet } from '../src-main/sim/fleet.js';
 import { simPaths } from '../src-main/sim/sim-paths.js';
 import { startMosquitto } from '../src-main/testing/mosquitto.js';
+import { ROLLOUT_CHECK_APP, ROLLOUT_CHECK_FILE, ROLLOUT_CHECK_MODULES } from '../src-main/testing/rollout-app.js';
+import { FAST_WATCHDOG } from '../board/tests/firmware-harness.js';
 import { FAKE_OUT, serveDir } from '../bench/renderer-fake-build.mjs';
 
-export type Backend = 'fake' | 'demo' | 'mosquitto';
+export type Backend = 'fake' | 'demo' | 'mosquitto' | 'rollout';
 
 export interface ConsoleServer {
   backend: Backend;
@@ -24,14 +29,16 @@ export interface ConsoleServer {
   url: string;
   /** A broker the user must add as a profile first (mosquitto). */
   profile?: { name: string; url: string; username: string; password: string };
+  /** The console's MQBOARD_DATA_DIR (rollout). */
+  dataDir?: string;
   close(): Promise<void>;
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Starts `node dist/main/web.js` and resolves with the URL it prints. */
-function startWebMode(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main', 'web.js'), '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWebMode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main', 'web.js'), '--port', '0', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the web mode did not print its URL within 120 s:\n${out}`)), 120_000);
@@ -83,7 +90,18 @@ export async function startBackend(backend: Backend): Promise<ConsoleServer> {
     };
   }
   // mosquitto: the same 3 boards as the demo (sim-03 crashes), on a mosquitto with a user per board.
-  const fleet = VirtualFleet.open({ dir: join(dataDir, 'fleet'), count: DEMO_BOARD_COUNT, firmwareDir: simPaths().boardDir, fresh: true, radio: 'instant', ...DEMO_BOARD_CONFIG });
+  const rollout = backend === 'rollout';
+  const fleet = VirtualFleet.open({
+    dir: join(dataDir, 'fleet'), count: DEMO_BOARD_COUNT, firmwareDir: simPaths().boardDir, fresh: true, radio: 'instant',
+    ...(rollout ? { boardConfig: { watchdog: FAST_WATCHDOG, modules: ROLLOUT_CHECK_MODULES } } : DEMO_BOARD_CONFIG),
+  });
+  if (rollout) {
+    for (const b of fleet.boards) {
+      const file = join(b.state.flashDir, ROLLOUT_CHECK_FILE);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, ROLLOUT_CHECK_APP);
+    }
+  }
   const password = randomBytes(12).toString('base64url');
   const broker = await startMosquitto({ users: { ...fleet.brokerUsers(), 'e2e-console': password } });
   const cleanups: (() => Promise<void>)[] = [() => broker.close()];
@@ -95,9 +113,10 @@ export async function startBackend(backend: Backend): Promise<ConsoleServer> {
     fleet.configure({ host: '127.0.0.1', port: broker.port, tls: false });
     cleanups.push(() => fleet.stop());
     await fleet.start();
-    const web = await startWebMode(['--demo', 'never', '--data-dir', join(dataDir, 'console')]);
+    const consoleDir = join(dataDir, 'console');
+    const web = await startWebMode(['--demo', 'never', '--data-dir', consoleDir], { ...process.env, MQBOARD_DATA_DIR: consoleDir });
     cleanups.push(() => stopChild(web.child));
-    return { backend, url: web.url, profile: { name: 'Mosquitto (e2e)', url: broker.url, username: 'e2e-console', password }, close };
+    return { backend, url: web.url, profile: { name: 'Mosquitto (e2e)', url: broker.url, username: 'e2e-console', password }, dataDir: consoleDir, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,6 +3,7 @@
 // - ui-fake: UI behaviour on the in-memory fake console (fast, no broker);
 // - demo-aedes: the acceptance scenario on the web mode with its embedded broker and demo fleet;
 // - mosquitto: the same scenario on a real mosquitto with a virtual fleet.
+// - rollouts: staged rollouts from the "Firmware updates" view on 3 virtual boards (mosquitto).
 // `npx playwright test -c e2e/playwright.config.ts [--project ui-fake]`. Screenshots of each main
 // view are attached to the results under test-results/ (not committed).
 import { defineConfig } from '@playwright/test';
@@ -33,5 +34,6 @@ export default defineConfig<{ backend: Backend }>({
     { name: 'ui-fake', testMatch: /ui-.*\.spec\.ts/, use: { backend: 'fake' }, timeout: 60_000 },
     { name: 'demo-aedes', testMatch: /scenario\.spec\.ts/, use: { backend: 'demo' }, timeout: 600_000 },
     { name: 'mosquitto', testMatch: /scenario\.spec\.ts/, use: { backend: 'mosquitto' }, timeout: 600_000 },
+    { name: 'rollouts', testMatch: /rollouts\.spec\.ts/, use: { backend: 'rollout' }, timeout: 180_000 },
   ],
 });

@@ -174,3 +174,40 @@ export async function finishOta(page: Page, prefix: string, version: string): Pr
   await expect(page.getByTestId('board-fw')).toContainText(version);
   await expect(page.getByTestId('board-pending-verify')).toHaveCount(0);
 }
+
+export interface RolloutForm {
+  image: { name: string; data: Uint8Array };
+  patterns: string;
+  waves?: string;
+  /** Health gate, seconds. */
+  onlineWithinS?: number;
+  confirmWithinS?: number;
+  stableS?: number;
+}
+
+/** Starts a rollout from the "Firmware updates" view: the image dropped on the form, the fields filled; returns the rollout's id. */
+export async function startRollout(page: Page, f: RolloutForm): Promise<string> {
+  await page.getByTestId('nav-updates').click();
+  const form = page.getByTestId('rollout-form');
+  await dropFiles(form.getByTestId('rollout-dropzone'), [f.image]);
+  await expect(form.getByTestId('rollout-image-name')).toHaveText(f.image.name);
+  await form.getByTestId('rollout-patterns').fill(f.patterns);
+  if (f.waves) await form.getByTestId('rollout-waves').fill(f.waves);
+  if (f.onlineWithinS !== undefined) await form.getByTestId('rollout-onlineWithinS').fill(String(f.onlineWithinS));
+  if (f.confirmWithinS !== undefined) await form.getByTestId('rollout-confirmWithinS').fill(String(f.confirmWithinS));
+  if (f.stableS !== undefined) await form.getByTestId('rollout-stableS').fill(String(f.stableS));
+  const before = await page.getByTestId('rollout-item').count();
+  await form.getByTestId('rollout-start').click();
+  await expect(form.getByTestId('rollout-form-error')).toBeHidden();
+  await expect(page.getByTestId('rollout-item')).toHaveCount(before + 1);
+  const detail = page.getByTestId('rollout-detail');
+  await expect(detail).toBeVisible();
+  return (await detail.getAttribute('data-id'))!;
+}
+
+/** Waits for the shown rollout to reach a status (running, paused, done, ...). */
+export async function expectRolloutStatus(page: Page, id: string, status: string, timeout = 90_000): Promise<Locator> {
+  const detail = page.locator(`[data-testid=rollout-detail][data-id="${id}"]`);
+  await expect(detail).toHaveAttribute('data-status', status, { timeout });
+  return detail;
+}

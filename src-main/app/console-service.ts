@@ -2,6 +2,7 @@
 // the web mode put it behind their transport (through the dispatcher, which validates first);
 // the UI's events come out of its bus.
 import { ConsoleError } from '../common/contract.js';
+import { defaultDataDir } from '../core/data-dir.js';
 import { Engine } from '../core/engine.js';
 import { boardHandlers } from './board-ops.js';
 import type { Handlers } from './dispatcher.js';
@@ -10,6 +11,7 @@ import type { EventListener } from './event-bus.js';
 import { LocalFiles } from './local-files.js';
 import { OtaOps } from './ota-ops.js';
 import { ProfileOps } from './profile-ops.js';
+import { RolloutOps } from './rollout-ops.js';
 import type { ProfileStore } from './profile-store.js';
 import type { AppInfo, OpenFileDialog, ServiceContext } from './service-context.js';
 import { SessionOps } from './session-ops.js';
@@ -22,6 +24,8 @@ export interface ConsoleServiceOptions {
   engine?: Engine;
   /** Electron: the native dialog. Without it dialog.openFile answers NOT_AVAILABLE. */
   openFileDialog?: OpenFileDialog;
+  /** Where rollouts are kept (default: the CLI's, MQBOARD_DATA_DIR or the OS's app data folder). */
+  rolloutDataDir?: string;
 }
 
 export class ConsoleService {
@@ -32,6 +36,7 @@ export class ConsoleService {
   private readonly otaOps: OtaOps;
   private readonly transferOps: TransferOps;
   private readonly wakeOps: WakeOps;
+  private readonly rolloutOps: RolloutOps;
 
   constructor(opts: ConsoleServiceOptions) {
     this.ctx = {
@@ -49,6 +54,7 @@ export class ConsoleService {
     this.otaOps = new OtaOps(this.ctx);
     this.transferOps = new TransferOps(this.ctx);
     this.wakeOps = new WakeOps(this.ctx);
+    this.rolloutOps = new RolloutOps(this.ctx, opts.rolloutDataDir ?? defaultDataDir());
     const dialog = opts.openFileDialog;
     this.handlers = {
       ...this.profileOps.handlers(),
@@ -57,6 +63,7 @@ export class ConsoleService {
       ...this.otaOps.handlers(),
       ...this.transferOps.handlers(),
       ...this.wakeOps.handlers(),
+      ...this.rolloutOps.handlers(),
       'dialog.openFile': async (p, { clientId }) => {
         if (!dialog) throw new ConsoleError('NOT_AVAILABLE', 'no native file dialog in the web mode: choose the file in the page');
         const chosen = await dialog(clientId, p);
@@ -92,6 +99,7 @@ export class ConsoleService {
 
   async close(): Promise<void> {
     this.otaOps.cancelAll();
+    await this.rolloutOps.close();
     this.transferOps.cancelAll();
     this.wakeOps.close();
     await this.sessionOps.close();

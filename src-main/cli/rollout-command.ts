@@ -21,8 +21,7 @@ import { readLocal } from '../core/file-transfer.js';
 import { checkOtaImage, otaEngineOf } from '../core/ota-engine.js';
 import { RolloutRunner } from '../core/rollout-engine.js';
 import type { BoardUpdater } from '../core/rollout-engine.js';
-import { filesUpdater } from '../core/rollout-files.js';
-import { firmwareUpdater } from '../core/rollout-firmware.js';
+import { rolloutUpdater } from '../core/rollout-updater.js';
 import { RolloutStore } from '../core/rollout-store.js';
 import type { CliIo } from './cli-io.js';
 import { addConnectionOptions, optionsOf, printJson, withEngine } from './cli-context.js';
@@ -66,19 +65,10 @@ function planned<T>(fn: () => T): T {
 
 const storeFor = (io: CliIo) => new RolloutStore(defaultDataDir(io.env));
 
-/** The updater of the rollout's kind; its image or spec read again (a resume in another process) and checked. */
-async function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions, io: CliIo): Promise<BoardUpdater> {
-  const what = r.def.what;
+/** The updater of the rollout's kind, with this command's signing key, tries and wake waits. */
+function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions, io: CliIo): Promise<BoardUpdater> {
   const sign = signerOf({ sign: opts.sign ?? r.def.signKey }, io);
-  const base = { engine, profileId: conn.profile.id, gate: r.def.gate, timeoutMs: conn.timeoutMs, ...(sign && { sign }) };
-  if (what.kind === 'files') return filesUpdater({ ...base, specText: await readSpec(what.spec), specDir: path.dirname(what.spec) });
-  const image = await readLocal(what.file);
-  if (checkOtaImage(image, what.file).sha256 !== what.sha256) throw new MqbError('USAGE', `${what.file} changed since rollout ${r.def.id} started (SHA-256 differs); start a new rollout for the new image`);
-  return firmwareUpdater({ ...base, image, sha256: what.sha256, version: what.version, attempts: Number(opts.attempts) || 5, ...(opts.waitWake && { wakeWaitMs: conn.timeoutMs }) });
-}
-
-async function readSpec(file: string): Promise<string> {
-  return new TextDecoder().decode(await readLocal(file));
+  return rolloutUpdater(r, { engine, profileId: conn.profile.id, timeoutMs: conn.timeoutMs, attempts: Number(opts.attempts) || 5, ...(sign && { sign }), ...(opts.waitWake && { wakeWaitMs: conn.timeoutMs }) });
 }
 
 /** An app image is a firmware rollout; anything else must be a sync spec (a file-set rollout). */

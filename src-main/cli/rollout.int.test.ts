@@ -14,11 +14,12 @@ import { EXIT_CODES } from '../common/errors.js';
 import { buildAppImage } from '../sim/firmware-image-builder.js';
 import { makeTempDir } from '../sim/test-boards.js';
 import type { BrokerKind } from '../testing/brokers.js';
+import { ROLLOUT_CHECK_APP } from '../testing/rollout-app.js';
 import { runTestCli, testIo } from './cli-test-io.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const FWCHECK = 'import mqb_status\nif "-bad" in mqb_status.firmware()[0]:\n    raise RuntimeError("this firmware breaks the app")\n\ndef start(mqtt, cfg):\n    pass\n';
+const FWCHECK = ROLLOUT_CHECK_APP;
 const GATE = ['--online-within', '40', '--confirm-within', '40', '--stable', '1'];
 
 interface StoredRollout {

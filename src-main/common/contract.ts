@@ -4,6 +4,7 @@
 // web server validate every incoming message against these schemas before anything runs, the
 // renderer validates events. Pure TypeScript (no Node, Electron or DOM).
 import { BOARD_STATES } from './board-state.js';
+import { rolloutContract } from './contract-rollouts.js';
 import { validatePrefix } from './protocol.js';
 import { s } from './schema.js';
 import type { Infer, Schema } from './schema.js';
@@ -174,8 +175,11 @@ function defineContract<R extends Record<string, RequestDef>, E extends Record<s
   return c;
 }
 
+const rollouts = rolloutContract(FileRef);
+
 export const contract = defineContract({
   requests: {
+    ...rollouts.requests,
     'app.info': { params: none, result: s.object({ mode: s.enum(['electron', 'web']), version: s.string({ max: 50 }), demo: s.boolean(), demoProfileId: s.optional(ProfileId) }) },
     'profiles.list': { params: none, result: s.array(ProfileView, { max: 1_000 }) },
     'profiles.save': { params: ProfileInput, result: ProfileView },
@@ -243,6 +247,7 @@ export const contract = defineContract({
     'dialog.openFile': { params: s.object({ title: s.optional(s.string({ max: 200 })), extensions: s.optional(s.array(s.string({ min: 1, max: 20 }), { max: 20 })) }), result: s.object({ path: s.nullable(s.string({ max: 4_096 })) }), timeoutMs: 3_600_000 },
   },
   events: {
+    ...rollouts.events,
     'profiles.state': s.object({ id: ProfileId, state: ProfileState, error: s.optional(s.string({ max: 2_000 })) }),
     /** Batched (at most 10 a second), at most FLEET_PAGE_SIZE boards in each list (a larger batch is split). */
     'fleet.changed': s.object({ profileId: ProfileId, upserts: s.array(BoardView, { max: FLEET_PAGE_SIZE }), removed: s.array(s.string({ max: 200 }), { max: FLEET_PAGE_SIZE }) }),
@@ -303,3 +308,4 @@ export const resultSchema = (op: RequestName): Schema<unknown> => (contract.requ
 export const eventSchema = (event: EventName): Schema<unknown> => contract.events[event] as Schema<unknown>;
 
 export * from './contract-api.js';
+export * from './contract-rollouts.js';

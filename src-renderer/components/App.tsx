@@ -1,6 +1,7 @@
 // The window: top bar, sidebar (views and broker profiles), the current view, global shortcuts.
 import { useEffect, useState } from 'react';
 import { useOta, jobFinished } from '../stores/ota-store.js';
+import { useRollouts } from '../stores/rollouts-store.js';
 import { useUi } from '../stores/ui-store.js';
 import type { View } from '../stores/ui-store.js';
 import { BoardPanel } from './BoardPanel.js';
@@ -26,7 +27,9 @@ function Nav() {
   const openBoardPanel = useUi((s) => s.openBoardPanel);
   const counts = useBoardCounts();
   const watched = useLogs((s) => s.watched.length);
-  const running = useOta((s) => s.jobOrder.reduce((n, id) => n + (s.jobs[id] && !jobFinished(s.jobs[id]!) ? 1 : 0), 0));
+  const jobs = useOta((s) => s.jobOrder.reduce((n, id) => n + (s.jobs[id] && !jobFinished(s.jobs[id]!) ? 1 : 0), 0));
+  const rollouts = useRollouts((s) => s.order.reduce((n, id) => n + (s.summaries[id]?.status === 'running' ? 1 : 0), 0));
+  const running = jobs + rollouts;
   const item = (v: Exclude<View, 'board'>, label: string, count: number | string, bad = false, key = '') => (
     <button aria-current={view === v ? 'page' : undefined} onClick={() => showView(v)} data-testid={`nav-${v}`} title={`Alt+${key}`}>
       <span>{label}</span>

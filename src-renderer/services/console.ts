@@ -7,6 +7,7 @@ import { onFleetChanged } from './fleet.js';
 import { onLogLines, resubscribeAllLogs } from './logs.js';
 import { onOtaProgress } from './ota.js';
 import { loadProfiles, onProfileState } from './profiles.js';
+import { loadRollouts, onRolloutsChanged, onRolloutUpload } from './rollouts.js';
 import { failRunningTransfers, onTransferProgress, resetTransfers } from './transfers.js';
 import { onTtyOutput } from './tty.js';
 import { onQueueChanged, onQueueResult } from './wake.js';
@@ -31,6 +32,8 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     api.on('transfer.progress', onTransferProgress),
     api.on('queue.changed', onQueueChanged),
     api.on('queue.result', onQueueResult),
+    api.on('rollouts.changed', onRolloutsChanged),
+    api.on('rollouts.upload', onRolloutUpload),
   ];
   let wasClosed = false;
   const onConnection = (state: 'connecting' | 'open' | 'closed') => {
@@ -43,6 +46,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
     if (state === 'open' && wasClosed) {
       wasClosed = false;
       void loadProfiles().then(resubscribeAllLogs);
+      void loadRollouts();
     }
   };
   offs.push(api.onConnection(onConnection));
@@ -50,6 +54,7 @@ export function startConsole(api: ConsoleApi, opts: { tickMs?: number } = {}): (
   const tick = setInterval(() => useUi.getState().tick(Date.now()), opts.tickMs ?? 1000);
   void loadAppInfo(api);
   void loadProfiles();
+  void loadRollouts();
   return () => {
     clearInterval(tick);
     for (const off of offs) off();

@@ -209,6 +209,14 @@ export class FakeConsoleApi extends FakeWorld implements ConsoleApi {
       return {};
     },
     'dialog.openFile': () => fail('NOT_AVAILABLE', 'no native dialog in the web mode'),
+    // Rollouts need the real engine (health gates on real boards): the fake console has none.
+    'rollouts.list': () => [],
+    'rollouts.get': ({ id }) => fail('USAGE', `no rollout "${id}"`),
+    'rollouts.start': () => fail('NOT_AVAILABLE', 'rollouts run on the real console only (npm run web)'),
+    'rollouts.pause': ({ id }) => fail('USAGE', `no rollout "${id}"`),
+    'rollouts.resume': ({ id }) => fail('USAGE', `no rollout "${id}"`),
+    'rollouts.abort': ({ id }) => fail('USAGE', `no rollout "${id}"`),
+    'rollouts.retryFailed': ({ id }) => fail('USAGE', `no rollout "${id}"`),
   };
 
   private startTransfer(prefix: string, path: string, direction: 'upload' | 'download', fs: FakeFs, data: Uint8Array): { transferId: string } {

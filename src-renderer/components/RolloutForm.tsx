@@ -1,0 +1,86 @@
+// Starts a staged rollout (docs/rollouts.md): the image (picked or dropped), the boards by prefix
+// patterns, the waves, the failure threshold and the health gate, with the CLI's defaults.
+import { useRef, useState } from 'react';
+import type { DragEvent } from 'react';
+import { droppedFiles, isFileDrag } from '../services/local-files.js';
+import { pickRolloutImage, startRollout } from '../services/rollouts.js';
+import { useRollouts } from '../stores/rollouts-store.js';
+import type { RolloutDraft } from '../stores/rollouts-store.js';
+import { ErrorNote } from './bits.js';
+
+type TextField = Exclude<keyof RolloutDraft, 'image' | 'starting' | 'error'>;
+
+function Field({ field, label, hint, width = 8 }: { field: TextField; label: string; hint: string; width?: number }) {
+  const value = useRollouts((s) => s.draft[field]);
+  const patch = useRollouts((s) => s.patchDraft);
+  return (
+    <label className="row" title={hint}>
+      <span className="muted">{label}</span>
+      <input value={value} size={width} onChange={(e) => patch({ [field]: e.target.value })} data-testid={`rollout-${field}`} />
+    </label>
+  );
+}
+
+export function RolloutForm() {
+  const draft = useRollouts((s) => s.draft);
+  const [over, setOver] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const onDrop = (e: DragEvent) => {
+    if (!isFileDrag(e)) return;
+    e.preventDefault();
+    setOver(false);
+    const f = droppedFiles(e.dataTransfer).files[0];
+    if (f) void pickRolloutImage(f);
+  };
+  return (
+    <div className="card" data-testid="rollout-form">
+      <strong>New rollout</strong>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="rollout-dropzone"
+        onDragOver={(e) => {
+          if (!isFileDrag(e)) return;
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        {draft.image ? <span className="mono" data-testid="rollout-image-name">{draft.image.name}</span> : 'Drop a firmware image (.bin) here, or '}
+        <button className="link" onClick={() => picker.current?.click()} data-testid="rollout-pick">
+          {draft.image ? ' (choose another)' : 'choose one'}
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          accept=".bin,application/octet-stream"
+          hidden
+          data-testid="rollout-image-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void pickRolloutImage(f);
+          }}
+        />
+      </div>
+      <div className="row" style={{ flexWrap: 'wrap' }}>
+        <Field field="patterns" label="Boards" hint="Prefixes or patterns, separated by spaces: * and ? match within one topic level (sim/*)" width={24} />
+        <Field field="waves" label="Waves" hint="Wave sizes: boards or % of all; the last wave takes the rest (1,10%,100%)" />
+        <Field field="threshold" label="Pause when more than" hint="k boards or p % of a wave fail (0: at the first failure; 2,10%: whichever first)" width={5} />
+        <Field field="concurrency" label="At once" hint="Boards of a wave updated at the same time" width={3} />
+      </div>
+      <div className="row" style={{ flexWrap: 'wrap' }}>
+        <span className="muted">Health gate (s):</span>
+        <Field field="onlineWithinS" label="online within" hint="Back online after its reset within" width={4} />
+        <Field field="confirmWithinS" label="confirmed within" hint="The new image confirmed (the board's all-OK) within" width={4} />
+        <Field field="stableS" label="then stable for" hint="Then up without a crash or a reset for" width={4} />
+      </div>
+      <ErrorNote testId="rollout-form-error">{draft.error}</ErrorNote>
+      <div className="actions">
+        <button className="primary" onClick={() => void startRollout()} disabled={draft.starting || !draft.image} data-testid="rollout-start">
+          {draft.starting ? 'Starting…' : 'Start rollout'}
+        </button>
+      </div>
+    </div>
+  );
+}
