@@ -22,7 +22,7 @@ import { ProfileStore } from './profile-store.js';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mqb-rollout-ops-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const status = (prefix: string) => JSON.stringify({ online: true, prefix, fw: 'v1.0.0', proto: 2, caps: ['eval', 'ota'], partition: 'ota_0' });
+const status = (prefix: string, tags?: string[]) => JSON.stringify({ online: true, prefix, fw: 'v1.0.0', proto: 2, caps: ['eval', 'ota'], partition: 'ota_0', ...(tags && { tags }) });
 const IMAGE = buildAppImage({ version: 'v2.0.0', totalSize: 4_096 });
 const image = { kind: 'bytes' as const, name: 'fw.bin', data: IMAGE };
 
@@ -40,7 +40,7 @@ afterEach(async () => {
   services = [];
 });
 
-async function setup(boards = ['sim/b1', 'sim/b2', 'sim/b3']) {
+async function setup(boards = ['sim/b1', 'sim/b2', 'sim/b3'], tags: Record<string, string[]> = {}) {
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   const session = new (class extends FakeSession {
     close = async () => undefined;
@@ -54,7 +54,7 @@ async function setup(boards = ['sim/b1', 'sim/b2', 'sim/b3']) {
   const dispatch = createDispatcher(service.handlers);
   const call = async (op: string, params: unknown) => dispatch(op, params, { clientId: 'c1' });
   expect(await call('profiles.connect', { id: 'lab' })).toEqual({ ok: true, result: {} });
-  for (const p of boards) session.deliver(`${p}/mqb/status`, status(p), { retain: true, dup: false });
+  for (const p of boards) session.deliver(`${p}/mqb/status`, status(p, tags[p]), { retain: true, dup: false });
   const store = new RolloutStore(dataDir);
   const changes = () => events.filter(([e]) => e === 'rollouts.changed').map(([, d]) => (d as { rollout: RolloutView }).rollout);
   return { call, store, events, changes, service };
@@ -84,6 +84,24 @@ describe('rollouts from the console', () => {
     expect(await start({ patterns: ['sim/#'] })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     expect(await start({ concurrency: 0 })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     expect(await store.list()).toEqual([]);
+  });
+
+  it('chooses boards by tag (all of them, with or without patterns); a bad tag is refused', async () => {
+    const { call, store } = await setup(['sim/b1', 'sim/b2', 'lab/b3'], { 'sim/b2': ['kitchen', 'battery'], 'lab/b3': ['kitchen'] });
+    const start = (extra: object) => call('rollouts.start', { profileId: 'lab', image, waves: '100%', stableS: 5, ...extra });
+    expect(await start({ patterns: [], tags: ['cellar'] })).toMatchObject({ ok: false, error: { code: 'NO_BOARD', message: 'no board of this broker matches tag:cellar' } });
+    expect(await start({ patterns: [], tags: ['bad tag'] })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await start({ patterns: [] })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/which boards\?/) } });
+    const byTag = await start({ patterns: [], tags: ['kitchen'] });
+    const id = (byTag as { result: { id: string } }).result.id;
+    expect(Object.keys((await store.load(id)).boards).sort()).toEqual(['lab/b3', 'sim/b2']);
+    expect(await call('rollouts.abort', { id })).toMatchObject({ ok: true });
+    const both = (await start({ patterns: ['sim/*'], tags: ['kitchen'] })) as { result: { id: string } };
+    const saved = await store.load(both.result.id);
+    expect(Object.keys(saved.boards)).toEqual(['sim/b2']);
+    expect(saved.def.tags).toEqual(['kitchen']);
+    expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: expect.arrayContaining([expect.objectContaining({ id: both.result.id, patterns: ['sim/*'], tags: ['kitchen'] })]) });
+    await call('rollouts.abort', { id: both.result.id });
   });
 
   it('starts a rollout the CLI sees, follows it with events, pauses it at `mqboard rollout pause`, and aborts it', async () => {

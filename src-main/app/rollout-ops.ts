@@ -6,9 +6,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConsoleError } from '../common/contract.js';
+import { MAX_TAGS } from '../common/board-tags.js';
 import type { ParamsOf, RolloutSummary, RolloutView } from '../common/contract.js';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, describeWhat, formatWaves, newRolloutId, parseThreshold, parseWaves, selectTargets,
+  DEFAULT_CONCURRENCY, DEFAULT_GATE, DEFAULT_THRESHOLD, DEFAULT_WAVES, RolloutPlanError, describeTargets, describeWhat, formatWaves, newRolloutId, parseThreshold, parseWaves, selectTargets,
 } from '../common/rollout-plan.js';
 import type { RolloutDefinition } from '../common/rollout-plan.js';
 import { createRollout, isFinished, reduce } from '../common/rollout-state.js';
@@ -52,7 +53,7 @@ export function summaryOf(r: Rollout, runner: RolloutSummary['runner'], profileI
     id: d.id, createdAt: d.createdAt, updatedAt: r.updatedAt, status: r.status, ...(r.reason !== undefined && { reason: clip(r.reason, 20_000) }),
     kind: d.what.kind, what: clip(describeWhat(d.what), 5_000),
     ...(d.what.kind === 'firmware' && { version: clip(d.what.version, 100), size: d.what.size }),
-    patterns: d.patterns.slice(0, 100).map((p) => clip(p, 200)), waveSizes: clip(formatWaves(d.waves), 500), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
+    patterns: d.patterns.slice(0, 100).map((p) => clip(p, 200)), ...(d.tags?.length && { tags: d.tags.slice(0, MAX_TAGS) }), waveSizes: clip(formatWaves(d.waves), 500), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
     boards: Object.keys(r.boards).length, runner, ...(profileId && { profileId }),
   };
 }
@@ -116,8 +117,10 @@ export class RolloutOps {
     const gate = { onlineWithinS: p.onlineWithinS ?? DEFAULT_GATE.onlineWithinS, confirmWithinS: p.confirmWithinS ?? DEFAULT_GATE.confirmWithinS, stableS: p.stableS ?? DEFAULT_GATE.stableS };
     const { name, data } = await this.ctx.files.read(p.image);
     const image = checkOtaImage(data, name); // USAGE for anything but an ESP32 app image
-    const targets = selectTargets(this.ctx.engine.registry(p.profileId).list().map((e) => e.prefix), p.patterns);
-    if (targets.length === 0) throw new ConsoleError('NO_BOARD', `no board of this broker matches ${p.patterns.join(' ')}`);
+    const tags = p.tags ?? [];
+    const known = this.ctx.engine.registry(p.profileId).list().map((e) => ({ prefix: e.prefix, tags: e.status?.tags ?? [] }));
+    const targets = planned(() => selectTargets(known, p.patterns, tags));
+    if (targets.length === 0) throw new ConsoleError('NO_BOARD', `no board of this broker matches ${describeTargets({ patterns: p.patterns, tags })}`);
     const now = Date.now();
     const id = newRolloutId(now);
     // The image is kept beside the state: a resume (here after a restart, or by the CLI) reads it again.
@@ -125,7 +128,7 @@ export class RolloutOps {
     await fs.mkdir(this.store.dir, { recursive: true, mode: 0o700 });
     await fs.writeFile(file, data, { mode: 0o600 });
     const def: RolloutDefinition = {
-      id, createdAt: now, patterns: p.patterns, waves, gate, threshold, concurrency: p.concurrency ?? DEFAULT_CONCURRENCY,
+      id, createdAt: now, patterns: p.patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency: p.concurrency ?? DEFAULT_CONCURRENCY,
       what: { kind: 'firmware', file, sha256: image.sha256, size: image.size, version: image.version, project: image.project },
     };
     const rollout = createRollout(def, targets, now);

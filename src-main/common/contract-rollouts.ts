@@ -2,6 +2,7 @@
 // resume, abort and retry staged firmware rollouts from the UI, and the event that follows them.
 // The state is the one the CLI keeps (common/rollout-state.ts) under the shared data dir, so a
 // rollout started in the UI shows in `mqboard rollout status` and the other way round. Pure TS.
+import { MAX_TAGS, TAG, TAG_RULE } from './board-tags.js';
 import { s } from './schema.js';
 import type { Infer, Schema } from './schema.js';
 
@@ -10,6 +11,8 @@ const ProfileRef = s.string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.-]+$/, pat
 const Seconds = s.number({ min: 0, max: 86_400 });
 /** A prefix pattern as `mqboard rollout start -p` takes it: `*` and `?` within one topic level. */
 const Pattern = s.string({ min: 1, max: 200, pattern: /^[^#+\0]+$/, patternHint: 'a board prefix or a pattern such as sim/* (no MQTT wildcards)' });
+/** A board tag (docs/firmware.md, *Tags*): the rollout takes boards that have all of its tags. */
+const Tag = s.string({ min: 1, max: 24, pattern: TAG, patternHint: `a tag: ${TAG_RULE}` });
 
 export const BOARD_PHASES = ['pending', 'updating', 'verifying', 'healthy', 'failed', 'rolled-back', 'skipped'] as const;
 export const ROLLOUT_STATUSES = ['running', 'paused', 'done', 'failed', 'aborted'] as const;
@@ -36,6 +39,8 @@ const summaryFields = {
   version: s.optional(s.string({ max: 100 })),
   size: s.optional(s.number()),
   patterns: s.array(s.string({ max: 200 }), { max: 100 }),
+  /** Board tags the boards were chosen by (with the patterns), if any. */
+  tags: s.optional(s.array(s.string({ max: 24 }), { max: MAX_TAGS })),
   /** As `--waves` takes them: `1,10%,100%`. */
   waveSizes: s.string({ max: 500 }),
   gate: s.object({ onlineWithinS: s.number(), confirmWithinS: s.number(), stableS: s.number() }),
@@ -71,7 +76,9 @@ export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
         params: s.object({
           profileId: ProfileRef,
           image: fileRef,
-          patterns: s.array(Pattern, { min: 1, max: 32 }),
+          /** Prefix patterns; [] with tags: any prefix. Patterns, tags or both. */
+          patterns: s.array(Pattern, { max: 32 }),
+          tags: s.optional(s.array(Tag, { max: MAX_TAGS })),
           waves: s.optional(s.string({ min: 1, max: 200 })),
           threshold: s.optional(s.string({ min: 1, max: 50 })),
           onlineWithinS: s.optional(Seconds),

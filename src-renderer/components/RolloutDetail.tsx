@@ -76,7 +76,7 @@ export function RolloutDetail({ id }: { id: string }) {
         <div className="row">
           <strong className="grow">
             {r.what}
-            {r.size !== undefined ? ` · ${formatBytes(r.size)}` : ''} → {r.patterns.join(' ')}
+            {r.size !== undefined ? ` · ${formatBytes(r.size)}` : ''} → {[...r.patterns, ...(r.tags ?? []).map((t) => `tag:${t}`)].join(' ')}
           </strong>
           <span className="badge" data-testid="rollout-status">{r.status}</span>
         </div>

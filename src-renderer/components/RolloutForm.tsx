@@ -65,6 +65,7 @@ export function RolloutForm() {
       </div>
       <div className="row" style={{ flexWrap: 'wrap' }}>
         <Field field="patterns" label="Boards" hint="Prefixes or patterns, separated by spaces: * and ? match within one topic level (sim/*)" width={24} />
+        <Field field="tags" label="Tags" hint="Only boards with all these tags (separated by spaces); with no boards given: any board with them" width={14} />
         <Field field="waves" label="Waves" hint="Wave sizes: boards or % of all; the last wave takes the rest (1,10%,100%)" />
         <Field field="threshold" label="Pause when more than" hint="k boards or p % of a wave fail (0: at the first failure; 2,10%: whichever first)" width={5} />
         <Field field="concurrency" label="At once" hint="Boards of a wave updated at the same time" width={3} />

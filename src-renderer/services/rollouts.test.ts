@@ -40,6 +40,12 @@ describe('starting a rollout from the form', () => {
     expect(useRollouts.getState()).toMatchObject({ selected: 'r1', order: ['r1'], draft: { starting: false, image: undefined, patterns: 'sim/* lab/b1' } });
   });
 
+  it('sends tags alone (any prefix) or with patterns', async () => {
+    useRollouts.getState().patchDraft({ image, patterns: '', tags: 'kitchen, battery' });
+    await startRollout();
+    expect(calls[0]).toMatchObject(['rollouts.start', { patterns: [], tags: ['kitchen', 'battery'] }]);
+  });
+
   it('says what is wrong with the form and sends nothing', async () => {
     useRollouts.getState().patchDraft({ image, patterns: 'sim/*', stableS: 'soon' });
     expect(await startRollout()).toBeUndefined();
@@ -47,6 +53,10 @@ describe('starting a rollout from the form', () => {
     useRollouts.getState().patchDraft({ stableS: '1', patterns: ' ' });
     await startRollout();
     expect(useRollouts.getState().draft.error).toMatch(/^which boards\?/);
+    useRollouts.getState().patchDraft({ tags: 'kitchen wine/cellar' });
+    await startRollout();
+    expect(useRollouts.getState().draft.error).toBe('tag "wine/cellar": 1-24 characters of A-Z a-z 0-9 - _ .');
+    useRollouts.getState().patchDraft({ tags: '' });
     useProfiles.setState({ profiles: [] });
     useRollouts.getState().patchDraft({ patterns: 'sim/*' });
     await startRollout();

@@ -1,6 +1,7 @@
 // Rollouts from the "Firmware updates" view: list what the data dir holds (the CLI's rollouts
 // too), show one with its waves, start one from the form, and the operator's buttons. Each
 // outcome lands in the rollouts store; `rollouts.changed` keeps the shown state current.
+import { TAG, TAG_RULE } from '../../src-main/common/board-tags.js';
 import type { EventOf, ParamsOf } from '../../src-main/common/contract.js';
 import { parsePatterns } from '../lib/rollout-figures.js';
 import { useProfiles } from '../stores/profiles-store.js';
@@ -73,11 +74,14 @@ function seconds(text: string, what: string): number {
 export function paramsOf(d: RolloutDraft, profileId: string): ParamsOf<'rollouts.start'> {
   if (!d.image) throw new Error('choose the firmware image (.bin) first');
   const patterns = parsePatterns(d.patterns);
-  if (patterns.length === 0) throw new Error('which boards? give a prefix or a pattern such as sim/*');
+  const tags = parsePatterns(d.tags);
+  if (patterns.length === 0 && tags.length === 0) throw new Error('which boards? give a prefix or a pattern such as sim/*, tags, or both');
+  const badTag = tags.find((t) => !TAG.test(t));
+  if (badTag) throw new Error(`tag "${badTag}": ${TAG_RULE}`);
   const concurrency = Number(d.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`boards at once: a whole number >= 1 (got "${d.concurrency}")`);
   return {
-    profileId, image: d.image.ref, patterns, waves: d.waves.trim(), threshold: d.threshold.trim(), concurrency,
+    profileId, image: d.image.ref, patterns, ...(tags.length && { tags }), waves: d.waves.trim(), threshold: d.threshold.trim(), concurrency,
     onlineWithinS: seconds(d.onlineWithinS, 'back online within'), confirmWithinS: seconds(d.confirmWithinS, 'confirmed within'), stableS: seconds(d.stableS, 'stable for'),
   };
 }

@@ -14,6 +14,8 @@ export interface RolloutDraft {
   image?: { ref: FileRef; name: string };
   /** Prefix patterns, separated by spaces or commas (`sim/*`). */
   patterns: string;
+  /** Board tags, separated by spaces or commas: only boards with all of them. */
+  tags: string;
   /** As `--waves` takes them. */
   waves: string;
   threshold: string;
@@ -26,7 +28,7 @@ export interface RolloutDraft {
 }
 
 /** The CLI's defaults (rollout-plan.ts DEFAULT_*), as the form shows them. */
-export const EMPTY_DRAFT: RolloutDraft = { patterns: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', starting: false };
+export const EMPTY_DRAFT: RolloutDraft = { patterns: '', tags: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', starting: false };
 
 interface DraftSlice {
   draft: RolloutDraft;
