@@ -102,7 +102,7 @@ describe.each(BROKER_KINDS)('mqboard CLI against virtual boards on %s', (kind) =
     const boards = JSON.parse(fleet.out) as Array<{ prefix: string; online: boolean }>;
     expect(boards.map((b) => b.prefix)).toEqual([b1, b2]);
     const table = await cli(['fleet']);
-    expect(table.out.split('\n')[0]).toMatch(/^PREFIX +ONLINE +STATE +FW +PARTITION +SAFE MODE +CRASHES +UPTIME +LAST SEEN$/);
+    expect(table.out.split('\n')[0]).toMatch(/^PREFIX +ONLINE +STATE +FW +PARTITION +SAFE MODE +CRASHES +UPTIME +LAST SEEN +TAGS$/);
     expect(table.out).toMatch(new RegExp(`^${b2} +yes `, 'm'));
   });
 
