@@ -9,6 +9,7 @@ import { useFleet } from '../stores/fleet-store.js';
 import { useLogs } from '../stores/logs-store.js';
 import { useSelection } from '../stores/selection-store.js';
 import { useUi } from '../stores/ui-store.js';
+import { FirmwareInput } from './FirmwareDrop.js';
 import { watchableKeys } from './MergedLogsView.js';
 import { ConfirmDialog } from './Modal.js';
 
@@ -42,18 +43,7 @@ export function FleetActions({ order }: { order: readonly BoardKey[] }) {
       <button onClick={() => picker.current?.click()} disabled={n === 0} data-testid="bulk-ota" title="Or drop a .bin file on the list">
         Update firmware…
       </button>
-      <input
-        ref={picker}
-        type="file"
-        accept=".bin,application/octet-stream"
-        hidden
-        data-testid="bulk-ota-input"
-        onChange={(e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (f) void stageImage(f, targets);
-        }}
-      />
+      <FirmwareInput ref={picker} testId="bulk-ota-input" onFile={(f) => void stageImage(f, targets)} />
       <button onClick={() => setReboot('normal')} disabled={n === 0} data-testid="bulk-reboot">
         Reboot
       </button>

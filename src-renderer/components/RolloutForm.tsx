@@ -1,12 +1,10 @@
 // Starts a staged rollout (docs/rollouts.md): the image (picked or dropped), the boards by prefix
 // patterns, the waves, the failure threshold and the health gate, with the CLI's defaults.
-import { useRef, useState } from 'react';
-import type { DragEvent } from 'react';
-import { droppedFiles, isFileDrag } from '../services/local-files.js';
 import { pickRolloutImage, startRollout } from '../services/rollouts.js';
 import { useRollouts } from '../stores/rollouts-store.js';
 import type { RolloutDraft } from '../stores/rollouts-store.js';
 import { ErrorNote } from './bits.js';
+import { FirmwareDropzone } from './FirmwareDrop.js';
 
 type TextField = Exclude<keyof RolloutDraft, 'image' | 'starting' | 'error'>;
 
@@ -23,46 +21,19 @@ function Field({ field, label, hint, width = 8 }: { field: TextField; label: str
 
 export function RolloutForm() {
   const draft = useRollouts((s) => s.draft);
-  const [over, setOver] = useState(false);
-  const picker = useRef<HTMLInputElement>(null);
-  const onDrop = (e: DragEvent) => {
-    if (!isFileDrag(e)) return;
-    e.preventDefault();
-    setOver(false);
-    const f = droppedFiles(e.dataTransfer).files[0];
-    if (f) void pickRolloutImage(f);
-  };
   return (
     <div className="card" data-testid="rollout-form">
       <strong>New rollout</strong>
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        data-testid="rollout-dropzone"
-        onDragOver={(e) => {
-          if (!isFileDrag(e)) return;
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-      >
-        {draft.image ? <span className="mono" data-testid="rollout-image-name">{draft.image.name}</span> : 'Drop a firmware image (.bin) here, or '}
-        <button className="link" onClick={() => picker.current?.click()} data-testid="rollout-pick">
-          {draft.image ? ' (choose another)' : 'choose one'}
-        </button>
-        <input
-          ref={picker}
-          type="file"
-          accept=".bin,application/octet-stream"
-          hidden
-          data-testid="rollout-image-input"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void pickRolloutImage(f);
-          }}
-        />
-      </div>
+      <FirmwareDropzone testId="rollout-dropzone" inputTestId="rollout-image-input" onFile={(f) => void pickRolloutImage(f)}>
+        {(pick) => (
+          <>
+            {draft.image ? <span className="mono" data-testid="rollout-image-name">{draft.image.name}</span> : 'Drop a firmware image (.bin) here, or '}
+            <button className="link" onClick={pick} data-testid="rollout-pick">
+              {draft.image ? ' (choose another)' : 'choose one'}
+            </button>
+          </>
+        )}
+      </FirmwareDropzone>
       <div className="row" style={{ flexWrap: 'wrap' }}>
         <Field field="patterns" label="Boards" hint="Prefixes or patterns, separated by spaces: * and ? match within one topic level (sim/*)" width={24} />
         <Field field="tags" label="Tags" hint="Only boards with all these tags (separated by spaces); with no boards given: any board with them" width={14} />
