@@ -1,4 +1,5 @@
-// The console at fleet scale against a protocol-level swarm on mosquitto: 3,000 known boards, 300
+// The console at fleet scale against a protocol-level swarm on each real broker (mosquitto, and
+// aedes, the embedded default): 3,000 known boards, 300
 // online with status churn, 50 logging. The real Engine lists them all with the right states, an
 // eval round-trips to a swarm board, a board that drops off turns offline by its will, and the
 // web-mode contract's `fleet.snapshot` pages return every board exactly once, and a firmware
@@ -13,7 +14,7 @@ import { Engine } from '../core/engine.js';
 import { buildAppImage } from '../sim/firmware-image-builder.js';
 import { BoardSwarm, swarmEval } from './board-swarm.js';
 import { runFirmwareRollout } from './swarm-rollout.js';
-import { startTestBroker } from './brokers.js';
+import { BROKER_KINDS, startTestBroker } from './brokers.js';
 import type { TestBroker } from './brokers.js';
 
 const KNOWN = 3_000;
@@ -37,7 +38,7 @@ async function allPages(dispatch: Dispatch, profileId: string): Promise<{ boards
   }
 }
 
-describe('a 3,000-board swarm on mosquitto', () => {
+describe.each(BROKER_KINDS)('a 3,000-board swarm on %s', (kind) => {
   let broker: TestBroker;
   let swarm: BoardSwarm;
   let engine: Engine;
@@ -46,7 +47,7 @@ describe('a 3,000-board swarm on mosquitto', () => {
   let profileId: string;
 
   beforeAll(async () => {
-    broker = await startTestBroker('mosquitto');
+    broker = await startTestBroker(kind);
     swarm = await BoardSwarm.start({ url: broker.url, known: KNOWN, online: ONLINE, logging: 50, logLinesPerSecond: 10, churnPerSecond: 100 });
     engine = new Engine();
     service = new ConsoleService({ info: { mode: 'web', version: 't' }, profiles: new ProfileStore(), engine });
