@@ -6,13 +6,13 @@
 //   C. the dashboard idle (churn + logs only).
 // Goal: p95 frame time <= 16.7 ms (one frame at 60 Hz). Results: bench/results/renderer-perf.latest.json.
 // Usage: node bench/renderer-perf.mjs [--seconds 10] [--boards 1000] [--logging 200] [--lines 10]
-/* global document, requestAnimationFrame -- used in functions that run in the page */
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFakeRenderer, serveDir } from './renderer-fake-build.mjs';
+import { FRAME_BUDGET_MS, measureFrames, pageMetrics as metrics } from './frame-stats.mjs';
 
 const arg = (name, d) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,50 +23,6 @@ const BOARDS = arg('boards', 1000);
 const LOGGING = arg('logging', 200);
 const LINES = arg('lines', 10);
 const CHURN = arg('churn', 20);
-const FRAME_BUDGET_MS = 1000 / 60;
-
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-  const r = (x) => Math.round(x * 100) / 100;
-  return { frames: s.length, p50: r(q(0.5)), p95: r(q(0.95)), p99: r(q(0.99)), max: r(s[s.length - 1] ?? 0), over16ms: s.filter((x) => x > FRAME_BUDGET_MS + 0.5).length };
-};
-
-/** Records rAF deltas (and optionally scrolls `selector` a bit every frame) for `seconds`. */
-async function measureFrames(page, seconds, scrollSelector) {
-  const deltas = await page.evaluate(
-    ({ ms, sel }) =>
-      new Promise((resolve) => {
-        const out = [];
-        const el = sel ? document.querySelector(sel) : null;
-        let dir = 1;
-        let last = 0;
-        const end = performance.now() + ms;
-        const loop = (t) => {
-          if (last) out.push(t - last);
-          last = t;
-          if (el) {
-            // ~1.5 rows per frame, bouncing between the ends: a steady, realistic scroll.
-            const max = el.scrollHeight - el.clientHeight;
-            if (el.scrollTop >= max - 1) dir = -1;
-            if (el.scrollTop <= 0) dir = 1;
-            el.scrollTop += dir * 48;
-          }
-          if (t < end) requestAnimationFrame(loop);
-          else resolve(out);
-        };
-        requestAnimationFrame(loop);
-      }),
-    { ms: seconds * 1000, sel: scrollSelector },
-  );
-  return stats(deltas);
-}
-
-async function metrics(cdp) {
-  const { metrics: m } = await cdp.send('Performance.getMetrics');
-  const get = (n) => m.find((x) => x.name === n)?.value ?? 0;
-  return { jsHeapUsedMB: Math.round((get('JSHeapUsedSize') / 2 ** 20) * 10) / 10, jsHeapTotalMB: Math.round((get('JSHeapTotalSize') / 2 ** 20) * 10) / 10, domNodes: get('Nodes') };
-}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = await buildFakeRenderer();

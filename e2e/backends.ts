@@ -6,17 +6,15 @@
 // - 'rollout': the same, with 3 boards on the fast test watchdog (all-OK after 3 s) and an app that
 //   crashes at boot under an image whose version has "-bad" (rollouts.spec.ts); rollouts are kept
 //   in `dataDir`, where `mqboard rollout status` finds them.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEMO_BOARD_CONFIG, DEMO_BOARD_COUNT } from '../src-main/app/demo-fleet.js';
 import { VirtualFleet } from '../src-main/sim/fleet.js';
 import { simPaths } from '../src-main/sim/sim-paths.js';
 import { startMosquitto } from '../src-main/testing/mosquitto.js';
+import { startWebMode, stopChild } from '../src-main/testing/web-mode-process.js';
 import { ROLLOUT_CHECK_APP, ROLLOUT_CHECK_FILE, ROLLOUT_CHECK_MODULES } from '../src-main/testing/rollout-app.js';
 import { FAST_WATCHDOG } from '../board/tests/firmware-harness.js';
 import { FAKE_OUT, serveDir } from '../bench/renderer-fake-build.mjs';
@@ -32,44 +30,6 @@ export interface ConsoleServer {
   /** The console's MQBOARD_DATA_DIR (rollout). */
   dataDir?: string;
   close(): Promise<void>;
-}
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Starts `node dist/main/web.js` and resolves with the URL it prints. */
-function startWebMode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main', 'web.js'), '--port', '0', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the web mode did not print its URL within 120 s:\n${out}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.length > 200_000) out = out.slice(-100_000);
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, child, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the web mode exited (${code}) before printing its URL:\n${out}`));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 export async function startBackend(backend: Backend): Promise<ConsoleServer> {

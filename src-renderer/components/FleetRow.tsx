@@ -77,7 +77,7 @@ export const FleetRow = memo(function FleetRow({ row: r, broker, selected, curso
       <div role="gridcell">
         <Uptime board={r} />
       </div>
-      <div role="gridcell">{formatBytes(r.memFree)}</div>
+      <div role="gridcell" data-testid="cell-mem">{formatBytes(r.memFree)}</div>
       <div role="gridcell">
         <Ago t={r.lastSeen} />
       </div>
