@@ -2,10 +2,13 @@
 // watchdog): a rollout started from the "Firmware updates" view goes canary → the rest → done,
 // wave by wave on screen; then an image whose app crashes at boot pauses after the canary, which
 // is shown rolled back with the reason, no other board touched. The CLI sees the same rollouts.
+// Then a new app version goes out as a file set, from its folder picked in the form.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAppImage } from '../src-main/sim/firmware-image-builder.js';
+import { ROLLOUT_CHECK_APP, ROLLOUT_CHECK_FILE } from '../src-main/testing/rollout-app.js';
 import { expect, test } from './fixtures.js';
 import { connectBroker, expectFleet, expectRolloutStatus, shot, startRollout } from './steps.js';
 
@@ -56,5 +59,21 @@ test('rollouts from the UI: a good image through the waves to done, a crashing o
     const cli = execFileSync(process.execPath, [join(ROOT, 'bin', 'mqboard.js'), 'rollout', 'status', '--all', '--json'], { env: { ...process.env, MQBOARD_DATA_DIR: server.dataDir! } }).toString();
     const all = JSON.parse(cli) as { id: string; status: string }[];
     expect(all.map((r) => [r.id, r.status])).toEqual([[good, 'done'], [id, 'aborted']]);
+  });
+
+  await test.step("a new app version from its folder (sync spec) goes out with the same gates", async () => {
+    const folder = testInfo.outputPath('fwapp');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'app.spec'), `/src:\n    ${basename(ROLLOUT_CHECK_FILE)}\n`);
+    writeFileSync(join(folder, basename(ROLLOUT_CHECK_FILE)), `__version__ = "2.1"\n${ROLLOUT_CHECK_APP}`);
+    mkdirSync(join(folder, '.git'), { recursive: true });
+    writeFileSync(join(folder, '.git', 'HEAD'), 'ref: refs/heads/main\n'); // left out of the set
+    const id = await startRollout(page, { folder: { path: folder, name: 'fwapp' }, patterns: 'sim/*', waves: '1,100%', onlineWithinS: 40, stableS: 5 });
+    const detail = await expectRolloutStatus(page, id, 'done');
+    await expect(detail.getByTestId('rollout-what')).toContainText('file set');
+    await expect(detail.locator('[data-testid=rollout-board][data-phase=healthy]')).toHaveCount(3);
+    // Each board reports the app's new version in its status.
+    await expect(detail.locator('[data-testid=rollout-board]').first()).toContainText('fwcheck 2.1');
+    await shot(page, testInfo, 'rollout-files-done');
   });
 });

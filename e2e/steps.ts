@@ -176,7 +176,9 @@ export async function finishOta(page: Page, prefix: string, version: string): Pr
 }
 
 export interface RolloutForm {
-  image: { name: string; data: Uint8Array };
+  /** A firmware image (dropped on the form), or the path of an app folder with its sync spec (picked). */
+  image?: { name: string; data: Uint8Array };
+  folder?: { path: string; name: string };
   patterns: string;
   waves?: string;
   /** Health gate, seconds. */
@@ -185,12 +187,19 @@ export interface RolloutForm {
   stableS?: number;
 }
 
-/** Starts a rollout from the "Firmware updates" view: the image dropped on the form, the fields filled; returns the rollout's id. */
+/** Starts a rollout from the "Firmware updates" view: the image dropped on the form (or the app folder picked), the fields filled; returns the rollout's id. */
 export async function startRollout(page: Page, f: RolloutForm): Promise<string> {
   await page.getByTestId('nav-updates').click();
   const form = page.getByTestId('rollout-form');
-  await dropFiles(form.getByTestId('rollout-dropzone'), [f.image]);
-  await expect(form.getByTestId('rollout-image-name')).toHaveText(f.image.name);
+  if (f.image) {
+    await form.getByTestId('rollout-what-firmware').click();
+    await dropFiles(form.getByTestId('rollout-dropzone'), [f.image]);
+    await expect(form.getByTestId('rollout-image-name')).toHaveText(f.image.name);
+  } else {
+    await form.getByTestId('rollout-what-files').click();
+    await form.getByTestId('rollout-folder-input').setInputFiles(f.folder!.path);
+    await expect(form.getByTestId('rollout-folder-summary')).toContainText(f.folder!.name);
+  }
   await form.getByTestId('rollout-patterns').fill(f.patterns);
   if (f.waves) await form.getByTestId('rollout-waves').fill(f.waves);
   if (f.onlineWithinS !== undefined) await form.getByTestId('rollout-onlineWithinS').fill(String(f.onlineWithinS));

@@ -104,6 +104,36 @@ describe('rollouts from the console', () => {
     await call('rollouts.abort', { id: both.result.id });
   });
 
+  it('takes a file set (an app folder with its sync spec): checked first, then kept in the data dir for the runner and a resume', async () => {
+    const { call, store, changes } = await setup();
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const app = [{ path: 'myapp/app.spec', data: enc('/src:\n    *.py\n/lib:\n    lib: util.py\n') }, { path: 'myapp/main_app.py', data: enc('print(1)\n') }, { path: 'myapp/lib/util.py', data: enc('X = 1\n') }];
+    const start = (fileSet: object, extra: object = {}) => call('rollouts.start', { profileId: 'lab', fileSet, patterns: ['sim/b1'], ...extra });
+    const refused = async (fileSet: object, message: RegExp | string, code = 'USAGE') => expect(await start(fileSet)).toMatchObject({ ok: false, error: { code, message: typeof message === 'string' ? message : expect.stringMatching(message) } });
+    await refused({ spec: 'myapp/other.spec', files: app }, 'the sync spec myapp/other.spec is not one of the files sent');
+    await refused({ spec: 'myapp/app.spec', files: app.slice(0, 2) }, /^myapp\/app\.spec: sync spec line 4: "lib\/util\.py" does not exist/);
+    await refused({ spec: 'myapp/app.spec', files: [{ path: 'myapp/app.spec', data: enc('/src:\n    ../../secret.py\n') }, { path: 'secret.py', data: enc('') }] }, /does not exist/);
+    await refused({ spec: 'myapp/app.spec', files: [...app, { path: '../x.py', data: enc('') }] }, /relative path of plain names/, 'INVALID_REQUEST');
+    await refused({ spec: 'myapp/app.spec', files: [...app, app[1]!] }, 'the file set holds myapp/main_app.py twice');
+    await refused({ spec: 'myapp/app.spec', files: [...app, { path: 'myapp/big.bin', data: new Uint8Array(9 * 1024 * 1024) }] }, /too large|at most 8 MB/, 'INVALID_REQUEST');
+    expect(await start({ spec: 'myapp/app.spec', files: app }, { image })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/firmware image or a file set/) } });
+    expect(await call('rollouts.start', { profileId: 'lab', patterns: ['sim/b1'] })).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/firmware image or a file set/) } });
+    expect(await store.list()).toEqual([]);
+
+    const started = (await start({ spec: 'myapp/app.spec', files: app })) as { ok: true; result: { id: string } };
+    expect(started.ok).toBe(true);
+    const saved = await store.load(started.result.id);
+    const spec = (saved.def.what as { kind: string; spec: string }).spec;
+    expect(saved.def.what.kind).toBe('files');
+    expect(spec).toBe(path.join(store.dir, `${started.result.id}.files`, 'myapp', 'app.spec'));
+    expect(fs.readFileSync(path.join(path.dirname(spec), 'lib', 'util.py'), 'utf8')).toBe('X = 1\n');
+    expect(fs.readFileSync(path.join(path.dirname(spec), 'main_app.py'), 'utf8')).toBe('print(1)\n');
+    // Its runner reads the stored spec and asks the (silent, fake) board for its files.
+    await until(() => changes().some((r) => r.id === started.result.id && r.waves[0]![0]!.phase === 'updating'));
+    expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: [{ id: started.result.id, kind: 'files', what: 'file set myapp/app.spec' }] });
+    await call('rollouts.abort', { id: started.result.id });
+  });
+
   it('starts a rollout the CLI sees, follows it with events, pauses it at `mqboard rollout pause`, and aborts it', async () => {
     const { call, store, changes, events } = await setup();
     const started = await call('rollouts.start', { profileId: 'lab', image, patterns: ['sim/*'], waves: '1,100%', stableS: 5 });

@@ -1,4 +1,5 @@
-// Fleet rollouts from the UI (docs/rollouts.md): the same state files, lock, runner and updaters
+// Fleet rollouts from the UI (docs/rollouts.md), of a firmware image or of a file set (an app's
+// folder, rollout-file-set.ts): the same state files, lock, runner and updaters
 // as `mqboard rollout`, so a rollout started here shows in `mqboard rollout status` and a CLI's
 // rollout shows here. A rollout runs in the background of the console; its changes go out as
 // `rollouts.changed`. Pause and abort of a rollout another process runs go through the store's
@@ -20,6 +21,7 @@ import { RolloutRunner } from '../core/rollout-engine.js';
 import { RolloutStore } from '../core/rollout-store.js';
 import { rolloutUpdater } from '../core/rollout-updater.js';
 import { ProgressThrottle } from './progress-throttle.js';
+import { checkFileSet, storeFileSet } from './rollout-file-set.js';
 import type { HandlerGroup, ServiceContext } from './service-context.js';
 
 /** A board silent this long is gone (the CLI's default --timeout). */
@@ -47,11 +49,19 @@ function planned<T>(fn: () => T): T {
   }
 }
 
+/** For people: a file set the UI sent is named by its folder, not by where the data dir keeps it. */
+function whatOf(d: Rollout['def']): string {
+  if (d.what.kind !== 'files') return describeWhat(d.what);
+  const kept = `${path.sep}${d.id}.files${path.sep}`;
+  const at = d.what.spec.indexOf(kept);
+  return at < 0 ? describeWhat(d.what) : `file set ${d.what.spec.slice(at + kept.length).split(path.sep).join('/')}`;
+}
+
 export function summaryOf(r: Rollout, runner: RolloutSummary['runner'], profileId?: string): RolloutSummary {
   const d = r.def;
   return {
     id: d.id, createdAt: d.createdAt, updatedAt: r.updatedAt, status: r.status, ...(r.reason !== undefined && { reason: clip(r.reason, 20_000) }),
-    kind: d.what.kind, what: clip(describeWhat(d.what), 5_000),
+    kind: d.what.kind, what: clip(whatOf(d), 5_000),
     ...(d.what.kind === 'firmware' && { version: clip(d.what.version, 100), size: d.what.size }),
     patterns: d.patterns.slice(0, 100).map((p) => clip(p, 200)), ...(d.tags?.length && { tags: d.tags.slice(0, MAX_TAGS) }), waveSizes: clip(formatWaves(d.waves), 500), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
     boards: Object.keys(r.boards).length, runner, ...(profileId && { profileId }),
@@ -115,21 +125,28 @@ export class RolloutOps {
     const waves = p.waves ? planned(() => parseWaves(p.waves!)) : DEFAULT_WAVES;
     const threshold = p.threshold ? planned(() => parseThreshold(p.threshold!)) : DEFAULT_THRESHOLD;
     const gate = { onlineWithinS: p.onlineWithinS ?? DEFAULT_GATE.onlineWithinS, confirmWithinS: p.confirmWithinS ?? DEFAULT_GATE.confirmWithinS, stableS: p.stableS ?? DEFAULT_GATE.stableS };
-    const { name, data } = await this.ctx.files.read(p.image);
-    const image = checkOtaImage(data, name); // USAGE for anything but an ESP32 app image
+    if (!p.image === !p.fileSet) throw new ConsoleError('USAGE', 'a rollout sends a firmware image or a file set: give one of them');
+    const image = p.image && (await this.ctx.files.read(p.image));
+    const firmware = image && checkOtaImage(image.data, image.name); // USAGE for anything but an ESP32 app image
+    if (p.fileSet) checkFileSet(p.fileSet);
     const tags = p.tags ?? [];
     const known = this.ctx.engine.registry(p.profileId).list().map((e) => ({ prefix: e.prefix, tags: e.status?.tags ?? [] }));
     const targets = planned(() => selectTargets(known, p.patterns, tags));
     if (targets.length === 0) throw new ConsoleError('NO_BOARD', `no board of this broker matches ${describeTargets({ patterns: p.patterns, tags })}`);
     const now = Date.now();
     const id = newRolloutId(now);
-    // The image is kept beside the state: a resume (here after a restart, or by the CLI) reads it again.
-    const file = path.join(this.store.dir, `${id}.bin`);
+    // What goes out is kept beside the state: a resume (here after a restart, or by the CLI) reads it again.
     await fs.mkdir(this.store.dir, { recursive: true, mode: 0o700 });
-    await fs.writeFile(file, data, { mode: 0o600 });
+    let what: RolloutDefinition['what'];
+    if (image && firmware) {
+      const file = path.join(this.store.dir, `${id}.bin`);
+      await fs.writeFile(file, image.data, { mode: 0o600 });
+      what = { kind: 'firmware', file, sha256: firmware.sha256, size: firmware.size, version: firmware.version, project: firmware.project };
+    } else {
+      what = { kind: 'files', spec: await storeFileSet(p.fileSet!, path.join(this.store.dir, `${id}.files`)) };
+    }
     const def: RolloutDefinition = {
-      id, createdAt: now, patterns: p.patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency: p.concurrency ?? DEFAULT_CONCURRENCY,
-      what: { kind: 'firmware', file, sha256: image.sha256, size: image.size, version: image.version, project: image.project },
+      id, createdAt: now, patterns: p.patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency: p.concurrency ?? DEFAULT_CONCURRENCY, what,
     };
     const rollout = createRollout(def, targets, now);
     await this.store.save(rollout);

@@ -13,6 +13,19 @@ const Seconds = s.number({ min: 0, max: 86_400 });
 const Pattern = s.string({ min: 1, max: 200, pattern: /^[^#+\0]+$/, patternHint: 'a board prefix or a pattern such as sim/* (no MQTT wildcards)' });
 /** A board tag (docs/firmware.md, *Tags*): the rollout takes boards that have all of its tags. */
 const Tag = s.string({ min: 1, max: 24, pattern: TAG, patternHint: `a tag: ${TAG_RULE}` });
+/** A path inside a file set's folder: names of letters, digits, `_`, `-`, `.` (none hidden), `/` between them. */
+const SetPath = s.string({ min: 1, max: 300, pattern: /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, patternHint: 'a relative path of plain names (letters, digits, "_", "-", "."; no "..", no hidden files)' });
+/** The whole file set of a rollout (its folder, as the UI picked it) is at most this large. */
+export const MAX_FILE_SET_BYTES = 8 * 1024 * 1024;
+export const MAX_FILE_SET_FILES = 500;
+/**
+ * A file set (an app version) sent by the UI: the files of a folder with their relative paths,
+ * and which of them is the sync spec (docs/sync.md); the spec's source paths start at its folder.
+ */
+export const FileSetInput = s.object({
+  spec: SetPath,
+  files: s.array(s.object({ path: SetPath, data: s.bytes({ max: MAX_FILE_SET_BYTES }) }), { min: 1, max: MAX_FILE_SET_FILES }),
+});
 
 export const BOARD_PHASES = ['pending', 'updating', 'verifying', 'healthy', 'failed', 'rolled-back', 'skipped'] as const;
 export const ROLLOUT_STATUSES = ['running', 'paused', 'done', 'failed', 'aborted'] as const;
@@ -58,7 +71,7 @@ export const RolloutSummary = s.object(summaryFields);
 export const RolloutView = s.object({ ...summaryFields, waves: s.array(s.array(RolloutBoardView, { max: 10_000 }), { max: 1_000 }) });
 
 /** The requests and events; `fileRef` is contract.ts's FileRef (passed in: an import back would be a cycle). */
-export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
+export function rolloutContract<T>(fileRef: Schema<T>) {
   const byId = s.object({ id: RolloutId });
   const runOn = s.object({ id: RolloutId, profileId: ProfileRef });
   const none = s.object({});
@@ -68,14 +81,16 @@ export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
       'rollouts.list': { params: none, result: s.array(RolloutSummary, { max: 1_000 }) },
       'rollouts.get': { params: byId, result: RolloutView },
       /**
-       * Creates a firmware rollout and runs it in the background (`rollouts.changed` follows it).
-       * Unset settings take the CLI's defaults (waves 1,10%,100%, threshold 0, gate 120/600/120 s,
-       * concurrency 4). The image is kept in the data dir, so a resume (also by the CLI) finds it.
+       * Creates a rollout of a firmware image or of a file set (exactly one of them) and runs it in
+       * the background (`rollouts.changed` follows it). Unset settings take the CLI's defaults
+       * (waves 1,10%,100%, threshold 0, gate 120/600/120 s, concurrency 4). The image or the file
+       * set is kept in the data dir, so a resume (also by the CLI) finds it as it was.
        */
       'rollouts.start': {
         params: s.object({
           profileId: ProfileRef,
-          image: fileRef,
+          image: s.optional(fileRef),
+          fileSet: s.optional(FileSetInput),
           /** Prefix patterns; [] with tags: any prefix. Patterns, tags or both. */
           patterns: s.array(Pattern, { max: 32 }),
           tags: s.optional(s.array(Tag, { max: MAX_TAGS })),
@@ -109,3 +124,4 @@ export function rolloutContract<F extends Schema<unknown>>(fileRef: F) {
 export type RolloutBoardView = Infer<typeof RolloutBoardView>;
 export type RolloutSummary = Infer<typeof RolloutSummary>;
 export type RolloutView = Infer<typeof RolloutView>;
+export type FileSetInput = Infer<typeof FileSetInput>;

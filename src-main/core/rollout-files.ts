@@ -12,7 +12,7 @@ import type { Engine } from './engine.js';
 import { getFile, putFile } from './file-transfer.js';
 import { BoardFs } from './fs-ops.js';
 import type { BoardOutcome, BoardUpdater, UpdateContext } from './rollout-engine.js';
-import { watchStable, whenOnline } from './rollout-gate.js';
+import { watchStable, whenBootConfirmed, whenOnline } from './rollout-gate.js';
 import { planBoardSync, runSync } from './sync.js';
 import type { UpdateSigner } from '../common/signing.js';
 
@@ -29,19 +29,27 @@ export interface FilesUpdaterOptions {
 }
 
 const RESTORE_ATTEMPTS = 3;
+/** A file set's "version" on a board: its app modules and their versions (`fwcheck 2.0, blinky 1.1`). */
+const appVersions = (s: BoardStatus) => Object.entries(s.modules).map(([k, v]) => `${k} ${v}`).join(', ');
 const failedModules = (s: BoardStatus) => Object.entries(s.modules).filter(([, v]) => v.startsWith('failed')).map(([k, v]) => `${k} ${v}`);
 
 export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
   const registry = o.engine.registry(o.profileId);
   return {
     currentVersion: (prefix) => {
-      const m = registry.get(prefix)?.status?.modules;
-      return m ? Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ') : undefined;
+      const s = registry.get(prefix)?.status;
+      return s ? appVersions(s) : undefined;
     },
     async update(prefix, ctx): Promise<BoardOutcome> {
       const s = (await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal)) ?? registry.get(prefix)?.status;
       if (!s?.online) return { kind: 'skipped', reason: s ? 'offline' : 'no status on the broker (gone?)' };
       if (s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): fix it first` };
+      if (s.failedBoots > 0) {
+        ctx.note(`${prefix}: waiting for its boot to reach all OK before resetting it`);
+        if (!(await whenBootConfirmed(registry, prefix, o.gate.confirmWithinS * 1000, ctx.signal))) {
+          return { kind: 'skipped', reason: `its boot did not reach all OK within ${o.gate.confirmWithinS} s (${registry.get(prefix)?.status?.failedBoots ?? '?'} unconfirmed boot(s)): a reset now could send it to safe mode` };
+        }
+      }
       const board = o.engine.board(o.profileId, prefix, { timeoutMs: o.timeoutMs });
       const timing = { signal: ctx.signal, timeoutMs: o.timeoutMs };
       const signed = { ...timing, ...(o.sign && { sign: o.sign }) };
@@ -92,6 +100,6 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
     ctx.note(`${prefix}: back with ${Object.keys(back.modules).join(', ') || 'no app modules'}; watching it for ${opts.gate.stableS} s`);
     const unstable = await watchStable(registry, prefix, back, opts.gate.stableS * 1000, ctx.signal);
     if (unstable) return { kind: 'failed', reason: unstable };
-    return { kind: 'healthy', fw: back.fw };
+    return { kind: 'healthy', fw: appVersions(back) };
   }
 }

@@ -21,6 +21,19 @@ export async function whenOnline(registry: StatusSource, prefix: string, ms: num
   return v === 'timeout' ? undefined : v;
 }
 
+/**
+ * Waits (at most `ms`) until the board's current boot reached its all-OK (`failed_boots` 0). A
+ * board reset before that counts one more failed boot: one that has just come back from a failed
+ * boot (a rollback, a crash) would go to safe mode for a boot loop. Undefined: not in time.
+ */
+export async function whenBootConfirmed(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
+  const confirmed = (s: BoardStatus) => (s.online && s.failedBoots === 0 ? s : undefined);
+  const now = registry.get(prefix)?.status;
+  if (now && confirmed(now)) return now;
+  const v = await watchStatus(registry, prefix, ms, confirmed, { ...(signal && { signal }), ...(timers && { timers }) });
+  return v === 'timeout' ? undefined : v;
+}
+
 /** Why the board was not stable for `ms` after its confirmation, or undefined when it was. */
 export async function watchStable(registry: StatusSource, prefix: string, baseline: BoardStatus, ms: number, signal?: AbortSignal, timers?: Timers): Promise<string | undefined> {
   const v = await watchStatus(registry, prefix, ms, (s) => {

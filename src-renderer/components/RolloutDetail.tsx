@@ -74,7 +74,7 @@ export function RolloutDetail({ id }: { id: string }) {
     <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} data-testid="rollout-detail" data-id={r.id} data-status={r.status}>
       <div className="card">
         <div className="row">
-          <strong className="grow">
+          <strong className="grow" data-testid="rollout-what">
             {r.what}
             {r.size !== undefined ? ` · ${formatBytes(r.size)}` : ''} → {[...r.patterns, ...(r.tags ?? []).map((t) => `tag:${t}`)].join(' ')}
           </strong>

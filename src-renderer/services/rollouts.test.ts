@@ -7,7 +7,7 @@ import { useProfiles } from '../stores/profiles-store.js';
 import { EMPTY_DRAFT, useRollouts } from '../stores/rollouts-store.js';
 import { rolloutView } from '../testing/fake-rollouts.js';
 import { setApi } from './api.js';
-import { followOtherRunner, onRolloutsChanged, onRolloutUpload, rolloutAction, startRollout } from './rollouts.js';
+import { followOtherRunner, onRolloutsChanged, onRolloutUpload, pickRolloutFolder, rolloutAction, startRollout } from './rollouts.js';
 
 let calls: [string, unknown][];
 let answer: (op: string, params: unknown) => unknown;
@@ -44,6 +44,26 @@ describe('starting a rollout from the form', () => {
     useRollouts.getState().patchDraft({ image, patterns: '', tags: 'kitchen, battery' });
     await startRollout();
     expect(calls[0]).toMatchObject(['rollouts.start', { patterns: [], tags: ['kitchen', 'battery'] }]);
+  });
+
+  it('sends a file set (the folder picked, its chosen spec) instead of an image', async () => {
+    const file = (path: string, text: string) => Object.assign(new File([text], path.split('/').at(-1)!), { webkitRelativePath: path });
+    await pickRolloutFolder([file('app/app.spec', '/src:\n    *.py\n'), file('app/.git/HEAD', 'ref'), file('app/main.py', 'print(1)\n')]);
+    expect(useRollouts.getState().draft.fileSet).toMatchObject({ folder: 'app', spec: 'app/app.spec', specs: ['app/app.spec'], bytes: 24 });
+    useRollouts.getState().patchDraft({ what: 'files', image, patterns: 'sim/*' });
+    expect(await startRollout()).toBe('r1');
+    const sent = calls[0]![1] as { image?: unknown; fileSet: { spec: string; files: { path: string; data: Uint8Array }[] } };
+    expect(sent.image).toBeUndefined();
+    expect(sent.fileSet.spec).toBe('app/app.spec');
+    expect(sent.fileSet.files.map((x) => [x.path, new TextDecoder().decode(x.data)])).toEqual([['app/app.spec', '/src:\n    *.py\n'], ['app/main.py', 'print(1)\n']]);
+    expect(useRollouts.getState().draft).toMatchObject({ fileSet: undefined, what: 'files' });
+    // No folder yet, or one without a spec: the form says so, nothing is sent.
+    calls = [];
+    expect(await startRollout()).toBeUndefined();
+    expect(useRollouts.getState().draft.error).toBe("choose the app's folder (with its sync spec) first");
+    await pickRolloutFolder([file('app/main.py', '')]);
+    expect(useRollouts.getState().draft.error).toMatch(/^app has no sync spec/);
+    expect(calls).toEqual([]);
   });
 
   it('says what is wrong with the form and sends nothing', async () => {

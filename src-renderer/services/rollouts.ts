@@ -3,6 +3,7 @@
 // outcome lands in the rollouts store; `rollouts.changed` keeps the shown state current.
 import { TAG, TAG_RULE } from '../../src-main/common/board-tags.js';
 import type { EventOf, ParamsOf } from '../../src-main/common/contract.js';
+import { chooseFileSet } from '../lib/file-set.js';
 import { parsePatterns } from '../lib/rollout-figures.js';
 import { useProfiles } from '../stores/profiles-store.js';
 import { useRollouts } from '../stores/rollouts-store.js';
@@ -59,6 +60,17 @@ export async function pickRolloutImage(file: File): Promise<void> {
   }
 }
 
+/** The folder of an app (an <input webkitdirectory> pick): its files, read, and its sync spec. */
+export async function pickRolloutFolder(picked: readonly File[]): Promise<void> {
+  try {
+    const choice = chooseFileSet(picked.map((file) => ({ file, path: file.webkitRelativePath || file.name, size: file.size })));
+    const files = await Promise.all(choice.files.map(async (f) => ({ path: f.path, data: new Uint8Array(await f.file.arrayBuffer()) })));
+    st().patchDraft({ fileSet: { folder: choice.folder, files, bytes: choice.bytes, specs: choice.specs, spec: choice.specs[0]! }, error: undefined });
+  } catch (e) {
+    st().patchDraft({ fileSet: undefined, error: errorText(e) });
+  }
+}
+
 /** The first connected broker: rollouts run on one broker's boards. */
 export function rolloutProfile(): string | undefined {
   return useProfiles.getState().profiles.find((p) => p.state === 'online')?.id;
@@ -72,7 +84,8 @@ function seconds(text: string, what: string): number {
 
 /** The form as request params; throws with a message for the form when a field is not a number. */
 export function paramsOf(d: RolloutDraft, profileId: string): ParamsOf<'rollouts.start'> {
-  if (!d.image) throw new Error('choose the firmware image (.bin) first');
+  if (d.what === 'firmware' && !d.image) throw new Error('choose the firmware image (.bin) first');
+  if (d.what === 'files' && !d.fileSet) throw new Error("choose the app's folder (with its sync spec) first");
   const patterns = parsePatterns(d.patterns);
   const tags = parsePatterns(d.tags);
   if (patterns.length === 0 && tags.length === 0) throw new Error('which boards? give a prefix or a pattern such as sim/*, tags, or both');
@@ -81,7 +94,7 @@ export function paramsOf(d: RolloutDraft, profileId: string): ParamsOf<'rollouts
   const concurrency = Number(d.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`boards at once: a whole number >= 1 (got "${d.concurrency}")`);
   return {
-    profileId, image: d.image.ref, patterns, ...(tags.length && { tags }), waves: d.waves.trim(), threshold: d.threshold.trim(), concurrency,
+    profileId, ...(d.what === 'firmware' ? { image: d.image!.ref } : { fileSet: { spec: d.fileSet!.spec, files: d.fileSet!.files } }), patterns, ...(tags.length && { tags }), waves: d.waves.trim(), threshold: d.threshold.trim(), concurrency,
     onlineWithinS: seconds(d.onlineWithinS, 'back online within'), confirmWithinS: seconds(d.confirmWithinS, 'confirmed within'), stableS: seconds(d.stableS, 'stable for'),
   };
 }
@@ -102,7 +115,7 @@ export async function startRollout(): Promise<string | undefined> {
   st().patchDraft({ starting: true, error: undefined });
   try {
     const { id } = await request('rollouts.start', params);
-    st().patchDraft({ starting: false, image: undefined });
+    st().patchDraft({ starting: false, image: undefined, fileSet: undefined });
     await showRollout(id);
     return id;
   } catch (e) {

@@ -1,17 +1,30 @@
-// Fleet rollouts (docs/rollouts.md): the start form (image, targets, waves, gate), the rollouts
+// Fleet rollouts (docs/rollouts.md): the start form (image or file set, targets, waves, gate), the rollouts
 // kept in the data dir (the CLI's too), the one shown in detail with its waves and boards, and
 // the state of the Pause / Resume / Abort / Retry buttons. Side effects live in services/rollouts.ts.
 import { create } from 'zustand';
 import type { StateCreator } from 'zustand';
-import type { EventOf, FileRef, RolloutSummary, RolloutView } from '../../src-main/common/contract.js';
+import type { EventOf, FileRef, FileSetInput, RolloutSummary, RolloutView } from '../../src-main/common/contract.js';
 
 export type UploadProgress = Omit<EventOf<'rollouts.upload'>, 'id' | 'prefix'>;
 /** The key of a board's upload in a rollout. */
 export const uploadKey = (id: string, prefix: string): string => `${id}\n${prefix}`;
 
+/** An app folder picked for a file-set rollout (lib/file-set.ts chose its files). */
+export interface DraftFileSet {
+  folder: string;
+  files: FileSetInput['files'];
+  bytes: number;
+  /** The sync specs in it; `spec` is the one used. */
+  specs: string[];
+  spec: string;
+}
+
 export interface RolloutDraft {
+  /** What goes out: a firmware image, or an app's files by a sync spec. */
+  what: 'firmware' | 'files';
   /** The image picked or dropped (undefined: none yet). */
   image?: { ref: FileRef; name: string };
+  fileSet?: DraftFileSet;
   /** Prefix patterns, separated by spaces or commas (`sim/*`). */
   patterns: string;
   /** Board tags, separated by spaces or commas: only boards with all of them. */
@@ -28,7 +41,7 @@ export interface RolloutDraft {
 }
 
 /** The CLI's defaults (rollout-plan.ts DEFAULT_*), as the form shows them. */
-export const EMPTY_DRAFT: RolloutDraft = { patterns: '', tags: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', starting: false };
+export const EMPTY_DRAFT: RolloutDraft = { what: 'firmware', patterns: '', tags: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', starting: false };
 
 interface DraftSlice {
   draft: RolloutDraft;
