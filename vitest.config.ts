@@ -5,7 +5,7 @@ import type { TestSpecification } from 'vitest/node';
 // Two projects: fast unit tests beside the code, and integration tests that start
 // real brokers (aedes, mosquitto) and real MicroPython workers.
 // Integration files that wait far more than they compute (boards asleep, a clock run up to its wrap).
-const LONG_IDLE = ['src-main/cli/battery-boards.int.test.ts', 'board/tests/firmware-uptime.int.test.ts'];
+const LONG_IDLE = ['src-main/cli/battery-boards.int.test.ts', 'src-main/cli/rollout-sleepy.int.test.ts', 'board/tests/firmware-uptime.int.test.ts'];
 
 // Integration files that keep both cores busy (dozens of boards, floods of messages): they run
 // last, after the idle pool's battery boards are done, whose wakes must not starve (a wake late by

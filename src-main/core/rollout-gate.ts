@@ -22,12 +22,15 @@ export async function whenOnline(registry: StatusSource, prefix: string, ms: num
 }
 
 /**
- * Waits (at most `ms`) until the board's current boot reached its all-OK (`failed_boots` 0). A
- * board reset before that counts one more failed boot: one that has just come back from a failed
- * boot (a rollback, a crash) would go to safe mode for a boot loop. Undefined: not in time.
+ * Waits (at most `ms`) until a reset is safe for the board's boot-loop counter: at most its
+ * current boot unconfirmed (`failed_boots` <= 1; 0 once it reached its all-OK). A board back from a
+ * failed boot (a rollback, a crash) counts 2: reset before its all-OK, its next boot would be the
+ * third unconfirmed one in a row and go to safe mode for a boot loop (the firmware's default limit
+ * is 2). A battery board's wake counts 1 (its last wake was marked good before it slept).
+ * Undefined: not in time.
  */
 export async function whenBootConfirmed(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
-  const confirmed = (s: BoardStatus) => (s.online && s.failedBoots === 0 ? s : undefined);
+  const confirmed = (s: BoardStatus) => (s.online && s.failedBoots <= 1 ? s : undefined);
   const now = registry.get(prefix)?.status;
   if (now && confirmed(now)) return now;
   const v = await watchStatus(registry, prefix, ms, confirmed, { ...(signal && { signal }), ...(timers && { timers }) });

@@ -20,7 +20,7 @@ export interface RolloutUpdaterOptions {
   sign?: UpdateSigner;
   /** Upload tries per board after drops (firmware). */
   attempts?: number;
-  /** Firmware: sleeping boards are waited for, each wait at most this long; without it they are skipped. */
+  /** Sleeping boards are waited for, each wait at most this long; without it they are skipped. */
   wakeWaitMs?: number;
 }
 
@@ -29,7 +29,7 @@ export async function rolloutUpdater(r: Rollout, o: RolloutUpdaterOptions): Prom
   const base = { engine: o.engine, profileId: o.profileId, gate: r.def.gate, timeoutMs: o.timeoutMs, ...(o.sign && { sign: o.sign }) };
   if (what.kind === 'files') {
     const specText = new TextDecoder().decode(await readLocal(what.spec));
-    return filesUpdater({ ...base, specText, specDir: path.dirname(what.spec) });
+    return filesUpdater({ ...base, specText, specDir: path.dirname(what.spec), ...(o.wakeWaitMs !== undefined && { wakeWaitMs: o.wakeWaitMs }) });
   }
   const image = await readLocal(what.file);
   if (checkOtaImage(image, what.file).sha256 !== what.sha256) throw new MqbError('USAGE', `${what.file} changed since rollout ${r.def.id} started (SHA-256 differs); start a new rollout for the new image`);
