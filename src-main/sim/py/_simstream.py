@@ -30,7 +30,17 @@ def run_loop():
         if ev is not None:
             ev.set()
         sid = _h.net_ready()
-    _run_iter()
+    try:
+        _run_iter()
+    except SystemExit:
+        # Raised in a task, it leaves the loop (extmod/asyncio/core.py catches only
+        # CancelledError and Exception) and asyncio.run() with it: the top level.
+        __import__("machine").top_exit()
+        _h.set_runner(_stopped)  # after sys.exit() the loop is over, as asyncio.run() returned
+
+
+def _stopped():
+    pass
 
 
 def _raise(result):
