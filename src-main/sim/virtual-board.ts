@@ -102,6 +102,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
   private netFaults = { blackhole: false, latencyMs: 0 };
+  private readonly dnsNames: Record<string, string> = {};
   /** The sockets of the firmware's `socket` module (blocking calls need them outside the worker). */
   private readonly sockets = new BoardSockets(() => ({ link: this.link, ...this.netFaults }));
   private powerCutPlan: PowerCutPlan | undefined;
@@ -157,6 +158,11 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     this.link = up;
     if (!up) this.sockets.linkLost();
     this.send({ type: 'link', up });
+  }
+
+  /** Adds a name to the board's DNS table (from its next boot): what getaddrinfo finds for it. */
+  setDnsName(name: string, ip: string): void {
+    this.dnsNames[name] = ip;
   }
 
   setNetworkFaults(faults: { blackhole?: boolean; latencyMs?: number }): void {
@@ -310,7 +316,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       flashCapacity: this.opts.flashCapacity ?? table.fsSize,
       partitionTable: table,
       ticksAtStart: this.opts.ticksAtStart ?? 0,
-      dns: { names: this.opts.dns?.names ?? {}, lookupMs: this.opts.dns?.lookupMs ?? 0 },
+      dns: { names: { ...this.opts.dns?.names, ...this.dnsNames }, lookupMs: this.opts.dns?.lookupMs ?? 0 },
       heapBytes: this.opts.heapBytes ?? 110 * 1024,
       enforceHeap: this.opts.enforceHeap ?? false,
       gcThreshold: 4096,
