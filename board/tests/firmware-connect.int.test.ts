@@ -58,7 +58,7 @@ describe.each(BROKER_KINDS)('firmware connect attempts (%s)', (kind) => {
         await board.probe('c._fail(OSError(104))'); // what the reader does when the connection breaks
         await until(`connection ${i}`, () => board.probeJson<boolean>(`c.connects == ${i} and c.connected`), 15_000);
       }
-      expect(await board.probeJson('socket.lookups[0]')).toBe(1);
+      expect(await board.probeJson('socket._lookups[0]')).toBe(1);
     } finally {
       await broker.close();
     }

@@ -25,7 +25,7 @@ async def connect_gap(host, port):
     await asyncio.sleep_ms(30)
     t.cancel()
     await w.wait_closed()
-    return [gaps[0], socket.lookups[0]]
+    return [gaps[0], socket._lookups[0]]
 async def timeouts(port, n):
     out = []
     for i in range(n):

@@ -248,7 +248,7 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
 
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         request = ssl._request(server_hostname or host)
-    sid = _h.net_open(_socket.resolve(host) or host, port, request)
+    sid = _h.net_open(_socket._resolve(host) or host, port, request)
     if not sid:
         raise OSError(_ENFILE)  # as the port's socket.socket() when lwIP has no socket left
     ev = _events[sid] = asyncio.Event()

@@ -46,10 +46,10 @@ def _ipv4(host):
     return True
 
 
-lookups = [0]  # names looked up since boot (IP literals and localhost are not): read by tests
+_lookups = [0]  # names looked up since boot (IP literals and localhost are not): read by tests
 
 
-def resolve(host):
+def _resolve(host):
     # As the port's getaddrinfo (ports/esp32/modsocket.c, lwip_getaddrinfo): an IP literal is
     # parsed at once, a name is a DNS query that blocks the whole interpreter, every asyncio task
     # included, until the answer (VirtualBoardOptions.dns: the names a board finds and how long a
@@ -58,14 +58,14 @@ def resolve(host):
         return "127.0.0.1"
     if _ipv4(host):
         return host
-    lookups[0] += 1
+    _lookups[0] += 1
     return _h.dns_lookup(host) or None
 
 
 def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
     # The simulator has no DNS server: a name not in the board's DNS table fails as on an ESP32
     # without a reachable DNS server.
-    ip = resolve(host)
+    ip = _resolve(host)
     if ip is None:
         raise OSError(-202, "getaddrinfo failed")
     return [(AF_INET, type or SOCK_STREAM, proto, "", (ip, port))]
