@@ -195,15 +195,7 @@ async def _reset_cmd(cmds, cid, tail, seq, last, payload):
         await cmds.err(cid, "reset mode must be normal, safe, soft or hard")
         return
     await cmds.reply(cid, b"OK")
-
-    async def later():
-        # Not in the handler: PUBACKs are read by the task that runs it.
-        try:
-            await asyncio.wait_for(cmds.mqtt.wait_all_acked(), 5)
-        finally:
-            mqb_state.reset(mode)
-
-    asyncio.create_task(later())
+    mqb_state.reset_when_sent(cmds.mqtt, mode)
 
 
 def main():

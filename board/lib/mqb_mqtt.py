@@ -19,6 +19,8 @@
 #   the line that moves the bytes).
 import asyncio
 import errno
+import gc
+import socket
 import time
 from binascii import crc32
 from micropython import const
@@ -43,6 +45,7 @@ _SLICE_MS = const(20)  # the reader yields to other tasks at least this often du
 _TX = const(384)  # queued PUBACKs and a PUBLISH that fits go in one write (a SEQ reply, a log line)
 _IPPROTO_TCP = const(6)  # lwIP's values, as the ESP32 port's socket module has them
 _TCP_NODELAY = const(1)
+_RESOLVE_AGAIN = const(3)  # failed connects to the address kept before the name is looked up again
 _CONNACK_TEXT = ("", "bad protocol version", "client id rejected", "server unavailable",
                  "bad user name or password", "not authorized")
 
@@ -147,6 +150,9 @@ class MQTTClient:
         self.phase = "idle"  # where the connection manager is: for diagnostics
         self.on_connect = []  # coroutine functions run after each (re)connect
         self.before_connect = None  # coroutine function awaited before each attempt (the clock)
+        self.connect_timeout = 10  # s for the TCP (and TLS) connect, within _run's 20 s per attempt
+        self._ip = None  # the broker's address, looked up once (_connect)
+        self._fails = 0  # connects to self._ip that failed in a row
 
     @property
     def connected(self):
@@ -499,7 +505,24 @@ class MQTTClient:
 
     async def _connect(self):
         host, port, ssl, sni = self._addr
-        r, w = await asyncio.open_connection(host, port, ssl=ssl, server_hostname=sni)
+        # The port's getaddrinfo blocks every task while DNS runs (ports/esp32/modsocket.c), and
+        # open_connection calls it on each attempt (extmod/asyncio/stream.py): the broker's
+        # address is looked up once and kept, again only after _RESOLVE_AGAIN failed attempts.
+        ip = self._ip
+        if ip is None:
+            ip = self._ip = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1][0]
+        try:
+            r, w = await asyncio.wait_for(
+                asyncio.open_connection(ip, port, ssl=ssl, server_hostname=sni or host), self.connect_timeout)
+        except BaseException:
+            # A cancelled open_connection leaves its socket open (it is only a local there) until
+            # the GC finalises it: collect now, before the next attempt needs one of lwIP's 10.
+            self._fails += 1
+            if self._fails >= _RESOLVE_AGAIN:
+                self._ip, self._fails = None, 0
+            gc.collect()
+            raise
+        self._fails = 0
         if not ssl:
             _nodelay(w)
         flags = 0x02 if self._clean else 0

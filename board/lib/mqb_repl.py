@@ -122,8 +122,15 @@ async def _run_cmd(cmds, cid, seq, last, payload, mode):
         caps.append(_Capture(cmds, cid))
         return caps[0]
 
+    leave = False
     try:
         parts = run(bytes(payload).decode(), mode, capture)
+    except SystemExit:
+        # machine.soft_reset() and sys.exit() raise it (ports/esp32/modmachine.c): no error, the
+        # code asked to leave. Its output is the reply, and the board soft-resets once that is out
+        # (raised here, it would leave the loop before the reply and take the MQTT reader along).
+        parts = caps[0].finish() if caps else [b""]
+        leave = True
     except (Exception, KeyboardInterrupt) as e:  # an interrupt must not reach the MQTT reader
         s = io.StringIO()
         sys.print_exception(e, s)
@@ -136,6 +143,10 @@ async def _run_cmd(cmds, cid, seq, last, payload, mode):
         await _send(cmds, cid, parts, seq)
     else:
         later(cmds, cid, _send(cmds, cid, parts, seq))
+    if leave:
+        import mqb_state
+
+        mqb_state.reset_when_sent(cmds.mqtt)
 
 
 async def eval_cmd(cmds, cid, tail, seq, last, payload):

@@ -55,3 +55,19 @@ def reset(mode="hard"):
     if mode == "soft":
         machine.soft_reset()
     machine.reset()
+
+
+def reset_when_sent(mqtt, mode="soft"):
+    """Resets once what was published has been acknowledged (5 s at most), from a task of its own:
+    PUBACKs are read by the MQTT reader task, which may be the caller. A soft reset is
+    machine.soft_reset()'s SystemExit, which leaves the asyncio loop and asyncio.run() (the top
+    level: ports/esp32/main.c soft-resets there)."""
+    import asyncio
+
+    async def later():
+        try:
+            await asyncio.wait_for(mqtt.wait_all_acked(), 5)
+        finally:
+            reset(mode)
+
+    asyncio.create_task(later())

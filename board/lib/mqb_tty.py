@@ -66,6 +66,7 @@ class _Session:
         self.ended = None  # why the session ends (the `e` text), once it does
         self.kbd_seq = -1  # the `c` message the Ctrl-C check acted on
         self.interrupted = False  # a statement ended by KeyboardInterrupt since the last input
+        self.leave = False  # a statement raised SystemExit: soft reset once the session ended
         self.used = time.ticks_ms()
         self.wake = asyncio.Event()
         self.task = asyncio.create_task(self._main())
@@ -149,6 +150,10 @@ class _Session:
                 await self.mqtt.publish(self.topic, _frame(self.tx, b"e", (self.ended or "").encode(), True), qos=1)
             except Exception:
                 pass
+            if self.leave:
+                import mqb_state
+
+                mqb_state.reset_when_sent(self.mqtt)
 
     async def _idle(self):
         self.wake.clear()
@@ -206,7 +211,10 @@ class _Session:
             self.interrupted = True
             self.lines, self.queued = [], 0  # the rest of a paste is not run either
         if isinstance(err, SystemExit):
-            self.end("SystemExit")
+            # machine.soft_reset() or sys.exit(): the session ends, then the board soft-resets
+            # (after the ending is out: _main)
+            self.leave = True
+            self.end("soft reset")
         elif err is not None:
             term.add_exception(err)
 

@@ -95,6 +95,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     const server = started.port === 1883 ? '' : `MQBOARD_SERVER=${started.url} `;
     console.error(`mqboard sim: to manage the boards from another terminal:\n  export ${server}MQBOARD_USER=${consoleUser.user} MQBOARD_PASSWORD="$(cat ${consoleUser.file})"\n  npx mqboard fleet`);
   }
+  await fleet.knowHost(broker.host);
   fleet.configure({ ...broker, ntp: await fleet.startTimeServer() }, caDer);
   if (!opts.quiet) {
     for (const b of fleet.boards) {

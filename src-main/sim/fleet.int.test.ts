@@ -67,6 +67,19 @@ describe('virtual fleet', () => {
     expect(() => VirtualFleet.open({ dir, count: 1, firmwareDir: dir })).toThrow(/no main\.py/);
   });
 
+  it('a broker given by name is in the boards\' DNS table (their getaddrinfo knows only that table)', async () => {
+    const fleet = VirtualFleet.open({ dir: makeTempDir(), count: 1, firmwareDir: FIXTURE });
+    cleanups.push(() => fleet.stop());
+    const asked: string[] = [];
+    await fleet.knowHost('broker.lan', async (name) => (asked.push(name), '127.0.0.1'));
+    await fleet.knowHost('10.1.2.3');
+    fleet.configure({ host: 'broker.lan', port: 1883, tls: false });
+    const board = fleet.boards[0]!;
+    await board.powerOn();
+    expect(asked).toEqual(['broker.lan']);
+    expect(await board.probeJson('__import__("socket").getaddrinfo("broker.lan", 1883)[0][-1]')).toEqual(['127.0.0.1', 1883]);
+  });
+
   it('a board with corrupt partitions halts without touching its neighbour', async () => {
     const dir = makeTempDir();
     const fleet = VirtualFleet.open({ dir, count: 2, firmwareDir: FIXTURE });

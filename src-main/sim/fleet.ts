@@ -1,7 +1,9 @@
 // A fleet of virtual boards in one directory: provisioning (firmware files, a generated
 // per-board config with a unique prefix and credentials), start, stop, lookup by id.
 import { randomBytes } from 'node:crypto';
+import * as dns from 'node:dns';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { planSync } from '../common/sync-spec.js';
 import { compileToMpy, isPrecompiled } from './framework-mpy.js';
@@ -175,6 +177,18 @@ export class VirtualFleet {
     this.saveRecords(broker);
   }
 
+  /**
+   * Puts the broker's host name into every board's DNS table, resolved here by the host: the
+   * firmware looks the name up with the board's getaddrinfo, which knows only its table (a name
+   * it cannot find would keep the boards from ever reaching the broker). IP literals and
+   * localhost need nothing.
+   */
+  async knowHost(host: string, lookup: (name: string) => Promise<string> = lookupIpv4): Promise<void> {
+    if (host === 'localhost' || net.isIP(host)) return;
+    const ip = await lookup(host);
+    for (const b of this.boards) b.setDnsName(host, ip);
+  }
+
   board(id: string): VirtualBoard {
     if (!ID_PATTERN.test(id)) throw new UnknownBoardError(id, this.boards.map((b) => b.id));
     const b = this.boards.find((x) => x.id === id);
@@ -251,4 +265,8 @@ export class VirtualFleet {
     // Holds the boards' broker passwords: readable by the owner only.
     writePrivate(file, JSON.stringify({ broker, boards: this.records }, null, 2));
   }
+}
+
+async function lookupIpv4(name: string): Promise<string> {
+  return (await dns.promises.lookup(name, { family: 4 })).address;
 }

@@ -74,3 +74,20 @@ describe('virtual board: watchdog', () => {
     expect(await hung.probe('__import__("machine").reset_cause()')).toBe('3');
   });
 });
+
+describe('virtual board: machine.soft_reset() raises SystemExit, as ports/esp32/modmachine.c', () => {
+  it('caught, the board goes on; escaping to the top level (a task leaves the asyncio loop) it soft-resets', async () => {
+    const board = createTestBoard({ runBootFiles: false });
+    await board.powerOn();
+    let resets = 0;
+    board.on('reset', () => resets++);
+    await board.probe('import machine, asyncio\ntry:\n    machine.soft_reset()\nexcept SystemExit:\n    caught = True');
+    expect(await board.probeJson('caught')).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resets).toBe(0);
+    const reset = new Promise<number>((resolve) => board.once('reset', resolve));
+    await board.probe('async def bye():\n    await asyncio.sleep_ms(10)\n    machine.soft_reset()\nasyncio.create_task(bye())');
+    expect(await reset).toBe(5);
+    expect(await board.probe('__import__("machine").reset_cause()')).toBe('5');
+  });
+});

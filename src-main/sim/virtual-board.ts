@@ -8,7 +8,7 @@ import type { BootDecision } from './ota-state.js';
 import { chooseBootSlot, readOtaData, readPartitionFile, writeOtaData } from './ota-state.js';
 import { simPaths } from './sim-paths.js';
 import type { StateDir } from './state-dir.js';
-import type { BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToHost } from './worker-protocol.js';
+import type { BoardDns, BoardWorkerInit, HostToWorker, PowerCutPlan, ResetCause, WorkerToHost } from './worker-protocol.js';
 import { CTRL, CTRL_SLOTS, EXIT, RESET_CAUSE } from './worker-protocol.js';
 import { bootBanner } from './boot-banner.js';
 import { InterruptLine } from './interrupt-line.js';
@@ -58,6 +58,12 @@ export interface VirtualBoardOptions {
    * Default 'esp32' (published ESP32 figures, src-main/sim/radio-timing.ts); 'instant' for tests.
    */
   radio?: RadioProfile | RadioTiming;
+  /**
+   * The board's DNS: host names its getaddrinfo resolves (to IPv4 addresses) and how long each
+   * lookup of a name blocks the interpreter, as the port's blocking getaddrinfo does (default: no
+   * names, 0 ms). IP literals and localhost resolve at once.
+   */
+  dns?: Partial<BoardDns>;
 }
 
 /** 2000-01-01T00:00:00Z, where an ESP32's RTC starts after power-on. */
@@ -96,6 +102,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   private sleepTimer: NodeJS.Timeout | undefined;
   private link = true;
   private netFaults = { blackhole: false, latencyMs: 0 };
+  private readonly dnsNames: Record<string, string> = {};
   /** The sockets of the firmware's `socket` module (blocking calls need them outside the worker). */
   private readonly sockets = new BoardSockets(() => ({ link: this.link, ...this.netFaults }));
   private powerCutPlan: PowerCutPlan | undefined;
@@ -151,6 +158,11 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     this.link = up;
     if (!up) this.sockets.linkLost();
     this.send({ type: 'link', up });
+  }
+
+  /** Adds a name to the board's DNS table (from its next boot): what getaddrinfo finds for it. */
+  setDnsName(name: string, ip: string): void {
+    this.dnsNames[name] = ip;
   }
 
   setNetworkFaults(faults: { blackhole?: boolean; latencyMs?: number }): void {
@@ -304,6 +316,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       flashCapacity: this.opts.flashCapacity ?? table.fsSize,
       partitionTable: table,
       ticksAtStart: this.opts.ticksAtStart ?? 0,
+      dns: { names: { ...this.opts.dns?.names, ...this.dnsNames }, lookupMs: this.opts.dns?.lookupMs ?? 0 },
       heapBytes: this.opts.heapBytes ?? 110 * 1024,
       enforceHeap: this.opts.enforceHeap ?? false,
       gcThreshold: 4096,

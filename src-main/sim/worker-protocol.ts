@@ -97,6 +97,16 @@ export const SOCK_STATE = { IDLE: 0, WAITING: 1, DONE: 2 } as const;
 export const SOCK_HEADER_BYTES = 16;
 export const SOCK_DATA_BYTES = 32 * 1024;
 
+/**
+ * What a virtual board's getaddrinfo finds for a name (py/socket.py): `names` maps a host name to
+ * an IPv4 address, and every lookup of a name blocks the interpreter for `lookupMs` (IP literals
+ * and localhost are not looked up).
+ */
+export interface BoardDns {
+  names: Record<string, string>;
+  lookupMs: number;
+}
+
 export interface BoardWorkerInit {
   boardId: string;
   flashDir: string;
@@ -118,6 +128,8 @@ export interface BoardWorkerInit {
   partitionTable: PartitionTable;
   /** time.ticks_ms() when the interpreter starts (_simtime.py). */
   ticksAtStart: number;
+  /** The board's DNS (VirtualBoardOptions.dns): what a name resolves to, and how long a lookup blocks. */
+  dns: BoardDns;
   heapBytes: number;
   /** MemoryError past heapBytes (the GC heap is capped); otherwise it grows on demand. */
   enforceHeap: boolean;

@@ -110,7 +110,8 @@ def run_file(name):
         exec(compile(src, name, "exec"), g)
         return True
     except SystemExit:
-        _h.reset(5)  # sys.exit() in boot.py/main.py soft-resets the board
+        sys.modules["machine"].top_exit()  # machine.soft_reset(): a soft reset
+        return False  # sys.exit(): the file ends, and after boot.py main.py is not run (pyexec: 0)
     except BaseException as e:
         sys.print_exception(e)
         return False
@@ -123,7 +124,7 @@ async def wait_main():
     try:
         await main_task
     except SystemExit:
-        _h.reset(5)
+        sys.modules["machine"].top_exit()
     except BaseException as e:
         sys.print_exception(e)
 
@@ -133,10 +134,14 @@ def probe(code, as_json):
     (or JSON)."""
     g = __import__("__main__").__dict__
     try:
-        value = eval(code, g)
-    except SyntaxError:
-        exec(code, g)
-        value = None
+        try:
+            value = eval(code, g)
+        except SyntaxError:
+            exec(code, g)
+            value = None
+    except SystemExit:
+        sys.modules["machine"].top_exit()  # a probe is top-level code, as a line at the REPL
+        raise
     if as_json:
         import json
 

@@ -9,7 +9,6 @@
 import _simhost as _h
 import gc as _gc
 
-collect = _gc.collect
 enable = _gc.enable
 disable = _gc.disable
 isenabled = _gc.isenabled
@@ -17,6 +16,13 @@ _base = 0
 _heap = 110 * 1024
 _reserve = None  # the heap beyond the board's: allocated once, never freed
 _enforced = False
+
+
+def collect():
+    # Also what the port's socket finaliser does at a collection: sockets nothing refers to any
+    # more are closed (_simstream.reap).
+    __import__("_simstream").reap()
+    return _gc.collect()
 
 
 def _setup(heap_bytes, threshold):

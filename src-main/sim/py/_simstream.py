@@ -12,6 +12,7 @@ import _simhost as _h
 import asyncio
 import asyncio.core as _core
 import errno
+import socket as _socket
 import vfs
 from micropython import const
 from _simver import since
@@ -29,7 +30,17 @@ def run_loop():
         if ev is not None:
             ev.set()
         sid = _h.net_ready()
-    _run_iter()
+    try:
+        _run_iter()
+    except SystemExit:
+        # Raised in a task, it leaves the loop (extmod/asyncio/core.py catches only
+        # CancelledError and Exception) and asyncio.run() with it: the top level.
+        __import__("machine").top_exit()
+        _h.set_runner(_stopped)  # after sys.exit() the loop is over, as asyncio.run() returned
+
+
+def _stopped():
+    pass
 
 
 def _raise(result):
@@ -215,7 +226,21 @@ class Stream:
         self._close()  # the port's aclose is wait_closed
 
 
+_leaked = []  # sockets of cancelled open_connection calls: open until the next gc.collect()
+
+
+def reap():
+    # The port's socket objects have a finaliser (ports/esp32/modsocket.c: allocated with
+    # m_new_obj_with_finaliser, __del__ closes): one nothing refers to any more is closed by the
+    # next collection. Called by gc.collect() (_simgc).
+    while _leaked:
+        _h.net_close(_leaked.pop())
+
+
 async def open_connection(host, port, ssl=None, server_hostname=None):
+    # As the port (extmod/asyncio/stream.py): the name is resolved first by a getaddrinfo that
+    # blocks the interpreter; a name not in the board's DNS table is left to the host's resolver
+    # (a broker reached by name), after the same lookup time.
     request = ""
     if ssl:
         if ssl is True:
@@ -223,7 +248,7 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
 
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         request = ssl._request(server_hostname or host)
-    sid = _h.net_open(host, port, request)
+    sid = _h.net_open(_socket._resolve(host) or host, port, request)
     if not sid:
         raise OSError(_ENFILE)  # as the port's socket.socket() when lwIP has no socket left
     ev = _events[sid] = asyncio.Event()
@@ -232,9 +257,11 @@ async def open_connection(host, port, ssl=None, server_hostname=None):
         while result is None:
             await _wait(sid, ev)
             result = _h.net_connect_result(sid)
-    except BaseException:  # cancelled (a timeout): the connection attempt ends with it
+    except BaseException:
+        # Cancelled (a wait_for timeout): on the port the socket is only a local of
+        # open_connection, nobody closes it; it keeps its lwIP slot until the GC finalises it.
         _events.pop(sid, None)
-        _h.net_close(sid)
+        _leaked.append(sid)
         raise
     if result:
         _events.pop(sid, None)

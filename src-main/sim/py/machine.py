@@ -21,8 +21,24 @@ def reset():
     _h.reset(HARD_RESET)
 
 
+_forced = [False]  # the port's pyexec_system_exit == PYEXEC_FORCED_EXIT
+
+
 def soft_reset():
-    _h.reset(SOFT_RESET)
+    # As the port (ports/esp32/modmachine.c): marks the exit as forced and raises SystemExit. The
+    # soft reset happens only when that reaches the top level (top_exit); code that catches it
+    # goes on running.
+    _forced[0] = True
+    raise SystemExit
+
+
+def top_exit():
+    # SystemExit reached the top level (boot.py, main.py, the asyncio loop, a probe: _simboot,
+    # _simstream.run_loop). pyexec returns pyexec_system_exit (shared/runtime/pyexec.c), and
+    # ports/esp32/main.c soft-resets only for PYEXEC_FORCED_EXIT; after sys.exit() the script
+    # just ends (the port's serial REPL would take over).
+    if _forced[0]:
+        _h.reset(SOFT_RESET)
 
 
 def reset_cause():

@@ -46,14 +46,29 @@ def _ipv4(host):
     return True
 
 
-def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
-    # The simulator has no DNS server of its own: IP literals and localhost resolve, other names
-    # fail as an ESP32 without a reachable DNS server does.
+_lookups = [0]  # names looked up since boot (IP literals and localhost are not): read by tests
+
+
+def _resolve(host):
+    # As the port's getaddrinfo (ports/esp32/modsocket.c, lwip_getaddrinfo): an IP literal is
+    # parsed at once, a name is a DNS query that blocks the whole interpreter, every asyncio task
+    # included, until the answer (VirtualBoardOptions.dns: the names a board finds and how long a
+    # lookup takes). None: not found.
     if host == "localhost":
-        host = "127.0.0.1"
-    if not _ipv4(host):
+        return "127.0.0.1"
+    if _ipv4(host):
+        return host
+    _lookups[0] += 1
+    return _h.dns_lookup(host) or None
+
+
+def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
+    # The simulator has no DNS server: a name not in the board's DNS table fails as on an ESP32
+    # without a reachable DNS server.
+    ip = _resolve(host)
+    if ip is None:
         raise OSError(-202, "getaddrinfo failed")
-    return [(AF_INET, type or SOCK_STREAM, proto, "", (host, port))]
+    return [(AF_INET, type or SOCK_STREAM, proto, "", (ip, port))]
 
 
 def _check(r):

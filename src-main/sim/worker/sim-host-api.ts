@@ -106,6 +106,13 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     },
     mp_tag: () => init.micropython,
     ticks_start: () => init.ticksAtStart,
+    // getaddrinfo of a name (py/socket.py): the port's lwip_getaddrinfo blocks the calling task,
+    // and with it the whole interpreter, until the DNS answer (ports/esp32/modsocket.c). This
+    // thread blocks as long: no asyncio task runs meanwhile. '' when the name is unknown.
+    dns_lookup: (name: string) => {
+      if (init.dns.lookupMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, init.dns.lookupMs);
+      return init.dns.names[name] ?? '';
+    },
     // The MicroPython release the booted image is (mp-version.ts): the shims' per-version facts.
     mp_version: () => micropythonVersion(init.micropython).join('.'),
     mp_release: () => init.micropython.replace(/^v/, '').split(/[-+ ]/)[0] ?? '',
