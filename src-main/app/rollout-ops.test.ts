@@ -96,11 +96,12 @@ describe('rollouts from the console', () => {
     const id = (byTag as { result: { id: string } }).result.id;
     expect(Object.keys((await store.load(id)).boards).sort()).toEqual(['lab/b3', 'sim/b2']);
     expect(await call('rollouts.abort', { id })).toMatchObject({ ok: true });
-    const both = (await start({ patterns: ['sim/*'], tags: ['kitchen'] })) as { result: { id: string } };
+    const both = (await start({ patterns: ['sim/*'], tags: ['kitchen'], wakeWaitS: 900 })) as { result: { id: string } };
     const saved = await store.load(both.result.id);
     expect(Object.keys(saved.boards)).toEqual(['sim/b2']);
     expect(saved.def.tags).toEqual(['kitchen']);
-    expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: expect.arrayContaining([expect.objectContaining({ id: both.result.id, patterns: ['sim/*'], tags: ['kitchen'] })]) });
+    expect(saved.def.wakeWaitS).toBe(900); // kept: a resume (also `mqboard rollout resume`) waits for sleeping boards alike
+    expect(await call('rollouts.list', {})).toMatchObject({ ok: true, result: expect.arrayContaining([expect.objectContaining({ id: both.result.id, patterns: ['sim/*'], tags: ['kitchen'], wakeWaitS: 900 })]) });
     await call('rollouts.abort', { id: both.result.id });
   });
 

@@ -64,6 +64,7 @@ export function summaryOf(r: Rollout, runner: RolloutSummary['runner'], profileI
     kind: d.what.kind, what: clip(whatOf(d), 5_000),
     ...(d.what.kind === 'firmware' && { version: clip(d.what.version, 100), size: d.what.size }),
     patterns: d.patterns.slice(0, 100).map((p) => clip(p, 200)), ...(d.tags?.length && { tags: d.tags.slice(0, MAX_TAGS) }), waveSizes: clip(formatWaves(d.waves), 500), gate: d.gate, threshold: d.threshold, concurrency: d.concurrency,
+    ...(d.wakeWaitS !== undefined && { wakeWaitS: d.wakeWaitS }),
     boards: Object.keys(r.boards).length, runner, ...(profileId && { profileId }),
   };
 }
@@ -147,6 +148,7 @@ export class RolloutOps {
     }
     const def: RolloutDefinition = {
       id, createdAt: now, patterns: p.patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency: p.concurrency ?? DEFAULT_CONCURRENCY, what,
+      ...(p.wakeWaitS !== undefined && { wakeWaitS: p.wakeWaitS }),
     };
     const rollout = createRollout(def, targets, now);
     await this.store.save(rollout);
@@ -194,7 +196,10 @@ export class RolloutOps {
     const release = await this.store.lock(id);
     let runner: RolloutRunner;
     try {
-      const updater = await rolloutUpdater(rollout, { engine: this.ctx.engine, profileId, timeoutMs: BOARD_TIMEOUT_MS, attempts: UPLOAD_ATTEMPTS });
+      const updater = await rolloutUpdater(rollout, {
+        engine: this.ctx.engine, profileId, timeoutMs: BOARD_TIMEOUT_MS, attempts: UPLOAD_ATTEMPTS,
+        ...(rollout.def.wakeWaitS !== undefined && { wakeWaitMs: rollout.def.wakeWaitS * 1000 }),
+      });
       runner = new RolloutRunner(rollout, { updater, store: this.store });
     } catch (e) {
       await release();

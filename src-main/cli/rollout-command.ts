@@ -68,7 +68,9 @@ const storeFor = (io: CliIo) => new RolloutStore(defaultDataDir(io.env));
 /** The updater of the rollout's kind, with this command's signing key, tries and wake waits. */
 function updaterFor(r: Rollout, engine: Engine, conn: ResolvedConnection, opts: RolloutCliOptions, io: CliIo): Promise<BoardUpdater> {
   const sign = signerOf({ sign: opts.sign ?? r.def.signKey }, io);
-  return rolloutUpdater(r, { engine, profileId: conn.profile.id, timeoutMs: conn.timeoutMs, attempts: Number(opts.attempts) || 5, ...(sign && { sign }), ...(opts.waitWake && { wakeWaitMs: conn.timeoutMs }) });
+  // --wait-wake of this command, or of the start that made the rollout (kept in its definition).
+  const wakeWaitMs = opts.waitWake ? conn.timeoutMs : r.def.wakeWaitS !== undefined ? r.def.wakeWaitS * 1000 : undefined;
+  return rolloutUpdater(r, { engine, profileId: conn.profile.id, timeoutMs: conn.timeoutMs, attempts: Number(opts.attempts) || 5, ...(sign && { sign }), ...(wakeWaitMs !== undefined && { wakeWaitMs }) });
 }
 
 /** An app image is a firmware rollout; anything else must be a sync spec (a file-set rollout). */
@@ -165,7 +167,8 @@ async function start(file: string, opts: RolloutCliOptions, io: CliIo): Promise<
     if (targets.length === 0) throw new MqbError('NO_BOARD', `no board matches ${describeTargets({ patterns, tags })} (run \`mqboard fleet${tags.length ? ` --tag ${tags.join(',')}` : ''}\` to list them)`);
     const now = Date.now();
     const signKey = opts.sign ?? io.env.MQBOARD_SIGN_KEY;
-    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency, what, ...(signKey && { signKey }) };
+    const def: RolloutDefinition = { id: newRolloutId(now), createdAt: now, patterns, ...(tags.length && { tags }), waves, gate, threshold, concurrency, what, ...(signKey && { signKey }),
+      ...(opts.waitWake && { wakeWaitS: conn.timeoutMs / 1000 }) };
     const rollout = createRollout(def, targets, now);
     await store.save(rollout);
     return { rollout };

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FirmwareRig } from '../../board/tests/firmware-harness.js';
 import { lastStatus, startRig, until } from '../../board/tests/firmware-harness.js';
+import { RolloutStore } from '../core/rollout-store.js';
 import { buildAppImage } from '../sim/firmware-image-builder.js';
 import { makeTempDir } from '../sim/test-boards.js';
 import { BROKER_KINDS } from '../testing/brokers.js';
@@ -70,6 +71,10 @@ async function run(kind: BrokerKind) {
   const fw = await cli(['--wait-wake', '--timeout', '40', 'rollout', 'start', image, '-p', prefix, ...GATE]);
   console.log(`${kind}: firmware rollout to a sleeping board in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   expect(fw.code, fw.out + fw.err).toBe(0);
+  // The wait is kept with the rollout: its resume (here or in the console) waits alike.
+  const stored = await new RolloutStore(env.MQBOARD_DATA_DIR).list();
+  expect(stored.at(-1)?.def).toMatchObject({ what: { kind: 'firmware', version }, wakeWaitS: 40 });
+  expect(stored.filter((r) => r.def.wakeWaitS === undefined)).toHaveLength(2); // the two without --wait-wake
   await asleepWith(`on ${version}, confirmed`, (s) => s.fw === version && s.pending_verify === false);
 
   await freshSleep();

@@ -64,6 +64,8 @@ const summaryFields = {
   runner: s.enum(['here', 'other', 'none']),
   /** The broker profile this console runs it on (runner "here"). */
   profileId: s.optional(ProfileRef),
+  /** Battery boards asleep are waited for, each wait at most this long (s); absent: skipped. */
+  wakeWaitS: s.optional(s.number()),
 };
 
 export const RolloutSummary = s.object(summaryFields);
@@ -100,6 +102,8 @@ export function rolloutContract<T>(fileRef: Schema<T>) {
           confirmWithinS: s.optional(Seconds),
           stableS: s.optional(Seconds),
           concurrency: s.optional(s.number({ min: 1, max: 64, integer: true })),
+          /** Wait for battery boards that are asleep, each wait at most this long (as `--wait-wake`); unset: skip them. */
+          wakeWaitS: s.optional(s.number({ min: 1, max: 86_400 })),
         }),
         result: s.object({ id: RolloutId }),
         timeoutMs: 60_000,

@@ -44,6 +44,8 @@ export interface RolloutDefinition {
   concurrency: number;
   /** The signing key (name or PEM path) the updates are signed with (docs/signing.md), so a resume signs alike. */
   signKey?: string;
+  /** Battery boards found asleep are waited for, each wait at most this long (s); absent: they are skipped. Kept so a resume waits alike. */
+  wakeWaitS?: number;
 }
 
 /** 1 canary, then 10 %, then the rest: a bad image reaches one board, then a tenth at most. */

@@ -88,6 +88,8 @@ export function RolloutDetail({ id }: { id: string }) {
           <dd>{r.waveSizes} · pause when more than {r.threshold.maxBoards > 1e12 ? '∞' : r.threshold.maxBoards} board(s) or {r.threshold.maxPercent} % of a wave fail</dd>
           <dt>Health gate</dt>
           <dd>online within {r.gate.onlineWithinS} s, confirmed within {r.gate.confirmWithinS} s, stable for {r.gate.stableS} s · {r.concurrency} at once</dd>
+          <dt>Sleeping boards</dt>
+          <dd data-testid="rollout-wake-wait">{r.wakeWaitS !== undefined ? `updated at their next wake (each wait up to ${r.wakeWaitS} s)` : 'skipped (no wait for their wake)'}</dd>
           <dt>Run by</dt>
           <dd data-testid="rollout-runner">{r.runner === 'here' ? 'this console' : r.runner === 'other' ? 'another process (mqboard rollout)' : 'nobody'}</dd>
         </dl>

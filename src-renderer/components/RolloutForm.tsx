@@ -93,6 +93,7 @@ export function RolloutForm() {
         <Field field="onlineWithinS" label="online within" hint="Back online after its reset within" width={4} />
         <Field field="confirmWithinS" label="confirmed within" hint="The new image confirmed (the board's all-OK) within" width={4} />
         <Field field="stableS" label="then stable for" hint="Then up without a crash or a reset for" width={4} />
+        <Field field="wakeWaitS" label="wait for sleeping boards up to" hint="Battery boards found asleep are updated at their next wake, each wait at most this long (as --wait-wake); empty: they are skipped" width={4} />
       </div>
       <ErrorNote testId="rollout-form-error">{draft.error}</ErrorNote>
       <div className="actions">

@@ -40,6 +40,20 @@ describe('starting a rollout from the form', () => {
     expect(useRollouts.getState()).toMatchObject({ selected: 'r1', order: ['r1'], draft: { starting: false, image: undefined, patterns: 'sim/* lab/b1' } });
   });
 
+  it('sends the wait for sleeping boards when given; an empty field skips them, a bad one is refused', async () => {
+    useRollouts.getState().patchDraft({ image, patterns: 'sim/*', wakeWaitS: ' 900 ' });
+    await startRollout();
+    expect(calls[0]).toMatchObject(['rollouts.start', { wakeWaitS: 900 }]);
+    calls = [];
+    useRollouts.getState().patchDraft({ image, wakeWaitS: '0' });
+    expect(await startRollout()).toBeUndefined();
+    expect(useRollouts.getState().draft.error).toBe('wait for sleeping boards: at least 1 s (or empty: skip them)');
+    expect(calls).toEqual([]);
+    useRollouts.getState().patchDraft({ wakeWaitS: '' });
+    await startRollout();
+    expect((calls[0]![1] as object)).not.toHaveProperty('wakeWaitS');
+  });
+
   it('sends tags alone (any prefix) or with patterns', async () => {
     useRollouts.getState().patchDraft({ image, patterns: '', tags: 'kitchen, battery' });
     await startRollout();

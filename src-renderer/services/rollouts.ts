@@ -91,11 +91,14 @@ export function paramsOf(d: RolloutDraft, profileId: string): ParamsOf<'rollouts
   if (patterns.length === 0 && tags.length === 0) throw new Error('which boards? give a prefix or a pattern such as sim/*, tags, or both');
   const badTag = tags.find((t) => !TAG.test(t));
   if (badTag) throw new Error(`tag "${badTag}": ${TAG_RULE}`);
+  const wakeWait = d.wakeWaitS.trim() === '' ? undefined : seconds(d.wakeWaitS, 'wait for sleeping boards');
+  if (wakeWait !== undefined && wakeWait < 1) throw new Error('wait for sleeping boards: at least 1 s (or empty: skip them)');
   const concurrency = Number(d.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`boards at once: a whole number >= 1 (got "${d.concurrency}")`);
   return {
     profileId, ...(d.what === 'firmware' ? { image: d.image!.ref } : { fileSet: { spec: d.fileSet!.spec, files: d.fileSet!.files } }), patterns, ...(tags.length && { tags }), waves: d.waves.trim(), threshold: d.threshold.trim(), concurrency,
     onlineWithinS: seconds(d.onlineWithinS, 'back online within'), confirmWithinS: seconds(d.confirmWithinS, 'confirmed within'), stableS: seconds(d.stableS, 'stable for'),
+    ...(wakeWait !== undefined && { wakeWaitS: wakeWait }),
   };
 }
 

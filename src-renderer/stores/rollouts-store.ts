@@ -36,12 +36,14 @@ export interface RolloutDraft {
   confirmWithinS: string;
   stableS: string;
   concurrency: string;
+  /** Seconds to wait for a battery board found asleep (each wait); empty: skip such boards. */
+  wakeWaitS: string;
   starting: boolean;
   error?: string;
 }
 
 /** The CLI's defaults (rollout-plan.ts DEFAULT_*), as the form shows them. */
-export const EMPTY_DRAFT: RolloutDraft = { what: 'firmware', patterns: '', tags: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', starting: false };
+export const EMPTY_DRAFT: RolloutDraft = { what: 'firmware', patterns: '', tags: '', waves: '1,10%,100%', threshold: '0', onlineWithinS: '120', confirmWithinS: '600', stableS: '120', concurrency: '4', wakeWaitS: '', starting: false };
 
 interface DraftSlice {
   draft: RolloutDraft;
