@@ -20,4 +20,7 @@ except BaseException as e:  # noqa: B036 - anything here means the normal files 
         _m[13] = 2  # reason: import failure
         _r.memory(_m)
     machine.reset()
+# eval and exec run in these globals (mqb_repl), as the serial REPL runs in main.py's after it:
+# the clock is what one checks first (`mqboard eval 'time.gmtime()[0]'`). A builtin: no heap.
+import time  # noqa: E402, F401
 mqb_launch.main()
