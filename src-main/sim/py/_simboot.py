@@ -69,7 +69,7 @@ def _fast_scheduler():
     import asyncio.core as core
     import _simstream
 
-    _h.set_runner(_simstream.run_loop)  # wakes the tasks waiting for sockets, then core._run_iter
+    _h.set_runner(_simstream.run_loop, _simstream.loop_failed)  # socket wake-ups, then core._run_iter
     core._schedule_run_iter = _h.kick
     core.new_event_loop()
 
@@ -130,15 +130,27 @@ async def wait_main():
 
 def probe(code, as_json):
     """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()
-    (or JSON)."""
+    (or JSON). An exception comes back as its traceback after a \x01 (a NUL would end the string
+    in the wasm proxy), never raised into JavaScript (see _simstream.run_loop: under a full heap
+    that wedges the interpreter)."""
     g = __import__("__main__").__dict__
     try:
-        value = eval(code, g)
-    except SyntaxError:
-        exec(code, g)
-        value = None
-    if as_json:
-        import json
+        try:
+            value = eval(code, g)
+        except SyntaxError:
+            exec(code, g)
+            value = None
+        if as_json:
+            import json
 
-        return json.dumps(value)
-    return repr(value)
+            return json.dumps(value)
+        return repr(value)
+    except BaseException as e:  # noqa: B036 - nothing may reach JavaScript
+        try:
+            import io
+
+            out = io.StringIO()
+            sys.print_exception(e, out)
+            return "\x01" + out.getvalue().rstrip("\n")
+        except BaseException:  # noqa: B036 - no heap to describe it
+            return "\x01MemoryError"

@@ -15,21 +15,88 @@ import errno
 import vfs
 from micropython import const
 from _simver import since
+import _simgc
 
 _netfs = vfs.VfsPosix("/simnet")
 _events = {}  # socket id -> the Event its waiting tasks wait on
 _run_iter = _core._run_iter
+_mem_free = _simgc._gc.mem_free  # the interpreter's own figure (garbage of this turn included)
+
+# The wasm build collects garbage only between calls from JavaScript (docs/virtual-board.md,
+# "Heap"), and the loop runs every ready task in one such call: a burst of socket data (an OTA)
+# piles up garbage until MemoryError. Under the enforced heap, a task reading or draining a stream
+# once this turn has allocated more than this gives up the rest of the turn (_next_turn) so the
+# collector can run: on an ESP32 the GC collects as it goes, so the firmware must not get a
+# MemoryError there that the board would not raise. (A free-heap floor does not do: the free heap
+# is partly small holes, and a 1.4 KB read failed with 24 KB "free".)
+_TURN_ALLOC = const(16 * 1024)
+_turn_free = [0]  # the free heap when this turn began (just collected)
+_parked = []  # tasks waiting for the next host turn
+
+
+class _Park:
+    # What a parked task's `data` is, as for any waiting task: Task.cancel() calls remove().
+    def remove(self, task):
+        if task in _parked:
+            _parked.remove(task)
+
+
+_PARK = _Park()
+_LOOP_OK, _LOOP_FAILED, _LOOP_AGAIN = const(0), const(1), const(2)
+_failure = [None]  # the exception that ended the loop
+
+
+def _next_turn():
+    t = _core.cur_task
+    t.data = _PARK
+    _parked.append(t)
+    yield
 
 
 def run_loop():
-    """The host's entry into the asyncio loop: wakes the tasks whose socket changed, then runs."""
-    sid = _h.net_ready()
-    while sid:
-        ev = _events.get(sid)
-        if ev is not None:
-            ev.set()
+    """The host's entry into the asyncio loop: wakes the tasks whose socket changed, then runs.
+    Returns a number only: no Python exception may cross into JavaScript. The wasm build formats
+    an escaping exception after its handler is gone (ports/webassembly/proxy_c.c,
+    proxy_c_to_js_call), and a MemoryError while doing so never returns (nlr_jump_fail spins):
+    the board would hang with nothing logged. An exception that ends the loop is kept for
+    loop_failed(), as one escaping asyncio.run() on the port ends it."""
+    try:
+        if _simgc._enforced:
+            _turn_free[0] = _mem_free()
+        while _parked:
+            _core._task_queue.push(_parked.pop(0))
         sid = _h.net_ready()
-    _run_iter()
+        while sid:
+            ev = _events.get(sid)
+            if ev is not None:
+                ev.set()
+            sid = _h.net_ready()
+        _run_iter()
+        return _LOOP_AGAIN if _parked else _LOOP_OK
+    except BaseException as e:  # noqa: B036 - nothing may reach JavaScript, see above
+        _failure[0] = e
+        return _LOOP_FAILED
+
+
+def loop_failed():
+    # Called by the host in a later turn (the heap collected): what pyexec prints when
+    # asyncio.run() in main.py ends with an exception. The loop does not run again.
+    try:
+        import sys
+
+        sys.print_exception(_failure[0])
+    except BaseException:  # noqa: B036 - see run_loop
+        pass
+    return 0
+
+
+def _turn_spent():
+    return _simgc._enforced and _turn_free[0] - _mem_free() > _TURN_ALLOC
+
+
+async def _turn_if_spent():
+    if _turn_spent():
+        await _next_turn()
 
 
 def _raise(result):
@@ -106,6 +173,7 @@ class Stream:
             w[d] = False
 
     async def readinto(self, buf):
+        await _turn_if_spent()
         while True:
             n = self._f.readinto(buf)
             if n is not None:
@@ -120,6 +188,7 @@ class Stream:
                 if not b:
                     return b"".join(parts)
                 parts.append(b)
+        await _turn_if_spent()
         while True:
             b = self._f.read(n)
             if b is not None:
@@ -167,7 +236,10 @@ class Stream:
         # As the port: always yields; sends out_buf as the send buffer makes room, each write
         # after a wait for POLLOUT (a broken connection raises from the write).
         if not self.out_buf:
-            await asyncio.sleep_ms(0)
+            if _turn_spent():
+                await _next_turn()
+            else:
+                await asyncio.sleep_ms(0)
             return
         mv = memoryview(self.out_buf)
         off = 0
