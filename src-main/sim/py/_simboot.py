@@ -29,6 +29,9 @@ def _install_modules():
     asyncio.StreamWriter = _simstream.Stream
     asyncio.Stream = _simstream.Stream
     asyncio.run = _run
+    import asyncio.core as core
+
+    asyncio.sleep_ms = core.sleep_ms = _simstream.sleep_ms  # core.sleep() calls it too
     asyncio.ThreadSafeFlag = _ThreadSafeFlag
     # The wasm asyncio's loop is the Loop class itself: plain functions, no self.
     loop = asyncio.get_event_loop()

@@ -43,7 +43,7 @@ class _Park:
 
 _PARK = _Park()
 _LOOP_OK, _LOOP_FAILED, _LOOP_AGAIN = const(0), const(1), const(2)
-_failure = [None]  # the exception that ended the loop
+_failure = [None, 0]  # the exception that ended the loop, the free heap when its turn began
 
 
 def _next_turn():
@@ -75,6 +75,7 @@ def run_loop():
         return _LOOP_AGAIN if _parked else _LOOP_OK
     except BaseException as e:  # noqa: B036 - nothing may reach JavaScript, see above
         _failure[0] = e
+        _failure[1] = _turn_free[0]
         return _LOOP_FAILED
 
 
@@ -84,7 +85,11 @@ def loop_failed():
     try:
         import sys
 
-        sys.print_exception(_failure[0])
+        e = _failure[0]
+        sys.print_exception(e)
+        if isinstance(e, MemoryError) and _simgc._enforced:
+            # Live data or this turn's garbage: what was free once the previous turn's was collected.
+            print("asyncio loop ended by MemoryError; %d bytes were free when its turn began" % _failure[1])
     except BaseException:  # noqa: B036 - see run_loop
         pass
     return 0
@@ -92,6 +97,17 @@ def loop_failed():
 
 def _turn_spent():
     return _simgc._enforced and _turn_free[0] - _mem_free() > _TURN_ALLOC
+
+
+_sleep_ms = _core.sleep_ms
+
+
+def sleep_ms(t, *sgen):
+    # asyncio.sleep_ms (installed by _simboot): sleep_ms(0), the yield of a task that reads
+    # sockets in bursts without waiting (the firmware's MQTT reader), ends a spent turn.
+    if t <= 0 and _turn_spent():
+        return _next_turn()
+    return _sleep_ms(t, *sgen)
 
 
 async def _turn_if_spent():
@@ -119,11 +135,21 @@ out_peak = [0]
 class _Socket:
     # The non-blocking socket MicroPython's Stream keeps in `s`: readinto() gives None when nothing
     # is there, write() takes what lwIP's send buffer has room for (None: nothing) (the device
-    # file's own methods, no extra call).
+    # file's own methods, no extra call, but for the turn budget below).
     def __init__(self, f, close):
-        self.readinto = f.readinto
+        self._readinto = f.readinto
+        # The device file's own readinto when the heap grows freely (no turn budget to keep).
+        self.readinto = self._budgeted if _simgc._enforced else f.readinto
         self.write = f.write
         self.close = close  # idempotent, as the port's socket.close(); what wait_closed() calls
+
+    def _budgeted(self, buf, *n):
+        # Firmware that reads the socket itself while data keeps coming never yields (the MQTT
+        # reader): once the host turn is spent (see _TURN_ALLOC) the socket reads as not ready
+        # yet, as a non-blocking socket may, and the caller's wait in the stream ends the turn.
+        if _turn_spent():
+            return None
+        return self._readinto(buf, *n)
 
 
 class _TcpSocket(_Socket):
@@ -236,10 +262,7 @@ class Stream:
         # As the port: always yields; sends out_buf as the send buffer makes room, each write
         # after a wait for POLLOUT (a broken connection raises from the write).
         if not self.out_buf:
-            if _turn_spent():
-                await _next_turn()
-            else:
-                await asyncio.sleep_ms(0)
+            await asyncio.sleep_ms(0)  # ends a spent turn (sleep_ms above)
             return
         mv = memoryview(self.out_buf)
         off = 0
