@@ -12,7 +12,7 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simsys, _simimport  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simturn, _simtime, socket, _simsys, _simimport  # noqa: F401
     import _simmicropython
 
     sys.modules["sys"] = _simsys.sys
@@ -31,7 +31,7 @@ def _install_modules():
     asyncio.run = _run
     import asyncio.core as core
 
-    asyncio.sleep_ms = core.sleep_ms = _simstream.sleep_ms  # core.sleep() calls it too
+    asyncio.sleep_ms = core.sleep_ms = _simturn.sleep_ms  # core.sleep() calls it too (turn budget)
     asyncio.ThreadSafeFlag = _ThreadSafeFlag
     # The wasm asyncio's loop is the Loop class itself: plain functions, no self.
     loop = asyncio.get_event_loop()

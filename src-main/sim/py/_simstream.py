@@ -16,41 +16,13 @@ import vfs
 from micropython import const
 from _simver import since
 import _simgc
+import _simturn as _turn
 
 _netfs = vfs.VfsPosix("/simnet")
 _events = {}  # socket id -> the Event its waiting tasks wait on
 _run_iter = _core._run_iter
-_mem_free = _simgc._gc.mem_free  # the interpreter's own figure (garbage of this turn included)
-
-# The wasm build collects garbage only between calls from JavaScript (docs/virtual-board.md,
-# "Heap"), and the loop runs every ready task in one such call: a burst of socket data (an OTA)
-# piles up garbage until MemoryError. Under the enforced heap, a task reading or draining a stream
-# once this turn has allocated more than this gives up the rest of the turn (_next_turn) so the
-# collector can run: on an ESP32 the GC collects as it goes, so the firmware must not get a
-# MemoryError there that the board would not raise. (A free-heap floor does not do: the free heap
-# is partly small holes, and a 1.4 KB read failed with 24 KB "free".)
-_TURN_ALLOC = const(16 * 1024)
-_turn_free = [0]  # the free heap when this turn began (just collected)
-_parked = []  # tasks waiting for the next host turn
-
-
-class _Park:
-    # What a parked task's `data` is, as for any waiting task: Task.cancel() calls remove().
-    def remove(self, task):
-        if task in _parked:
-            _parked.remove(task)
-
-
-_PARK = _Park()
 _LOOP_OK, _LOOP_FAILED, _LOOP_AGAIN = const(0), const(1), const(2)
 _failure = [None, 0]  # the exception that ended the loop, the free heap when its turn began
-
-
-def _next_turn():
-    t = _core.cur_task
-    t.data = _PARK
-    _parked.append(t)
-    yield
 
 
 def run_loop():
@@ -61,10 +33,7 @@ def run_loop():
     the board would hang with nothing logged. An exception that ends the loop is kept for
     loop_failed(), as one escaping asyncio.run() on the port ends it."""
     try:
-        if _simgc._enforced:
-            _turn_free[0] = _mem_free()
-        while _parked:
-            _core._task_queue.push(_parked.pop(0))
+        _turn.begin()
         sid = _h.net_ready()
         while sid:
             ev = _events.get(sid)
@@ -72,10 +41,10 @@ def run_loop():
                 ev.set()
             sid = _h.net_ready()
         _run_iter()
-        return _LOOP_AGAIN if _parked else _LOOP_OK
+        return _LOOP_AGAIN if _turn.parked() else _LOOP_OK
     except BaseException as e:  # noqa: B036 - nothing may reach JavaScript, see above
         _failure[0] = e
-        _failure[1] = _turn_free[0]
+        _failure[1] = _turn.free_at_begin()
         return _LOOP_FAILED
 
 
@@ -93,26 +62,6 @@ def loop_failed():
     except BaseException:  # noqa: B036 - see run_loop
         pass
     return 0
-
-
-def _turn_spent():
-    return _simgc._enforced and _turn_free[0] - _mem_free() > _TURN_ALLOC
-
-
-_sleep_ms = _core.sleep_ms
-
-
-def sleep_ms(t, *sgen):
-    # asyncio.sleep_ms (installed by _simboot): sleep_ms(0), the yield of a task that reads
-    # sockets in bursts without waiting (the firmware's MQTT reader), ends a spent turn.
-    if t <= 0 and _turn_spent():
-        return _next_turn()
-    return _sleep_ms(t, *sgen)
-
-
-async def _turn_if_spent():
-    if _turn_spent():
-        await _next_turn()
 
 
 def _raise(result):
@@ -145,9 +94,9 @@ class _Socket:
 
     def _budgeted(self, buf, *n):
         # Firmware that reads the socket itself while data keeps coming never yields (the MQTT
-        # reader): once the host turn is spent (see _TURN_ALLOC) the socket reads as not ready
+        # reader): once the host turn is spent (_simturn) the socket reads as not ready
         # yet, as a non-blocking socket may, and the caller's wait in the stream ends the turn.
-        if _turn_spent():
+        if _turn.spent():
             return None
         return self._readinto(buf, *n)
 
@@ -199,7 +148,7 @@ class Stream:
             w[d] = False
 
     async def readinto(self, buf):
-        await _turn_if_spent()
+        await _turn.if_spent()
         while True:
             n = self._f.readinto(buf)
             if n is not None:
@@ -214,7 +163,7 @@ class Stream:
                 if not b:
                     return b"".join(parts)
                 parts.append(b)
-        await _turn_if_spent()
+        await _turn.if_spent()
         while True:
             b = self._f.read(n)
             if b is not None:
@@ -262,7 +211,7 @@ class Stream:
         # As the port: always yields; sends out_buf as the send buffer makes room, each write
         # after a wait for POLLOUT (a broken connection raises from the write).
         if not self.out_buf:
-            await asyncio.sleep_ms(0)  # ends a spent turn (sleep_ms above)
+            await asyncio.sleep_ms(0)  # ends a spent turn (_simturn.sleep_ms)
             return
         mv = memoryview(self.out_buf)
         off = 0
