@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/core/engine.js';
 import { putFile } from '../../src-main/core/file-transfer.js';
+import { OtaEngine } from '../../src-main/core/ota-engine.js';
+import { buildAppImage } from '../../src-main/sim/firmware-image-builder.js';
 import type { BoardClient } from '../../src-main/core/board-client.js';
 import type { VirtualBoard } from '../../src-main/sim/virtual-board.js';
 import { BROKER_KINDS } from '../../src-main/testing/brokers.js';
@@ -43,4 +45,20 @@ describe.each(BROKER_KINDS)('firmware under the enforced 110 KB heap on %s', (ki
     expect(put).toMatchObject({ bytes: 64 * 1024, verified: 'board' });
     expect(await board.probeJson<boolean>('mqb_launch.board.watchdog.healthy')).toBe(true);
   });
+
+  it('takes a 400 KB OTA in one attempt, without a watchdog reset', async () => {
+    const image = buildAppImage({ version: `v9.5.0-${kind}`, projectName: 'mqboard', totalSize: 400_000 });
+    const boots: number[] = [];
+    const onBoot = (cause: number) => void boots.push(cause);
+    board.on('boot', onBoot);
+    board.resetHeapPeak();
+    try {
+      const [r] = await new OtaEngine().start([{ board: client, image }], { attempts: 1, timeoutMs: 10_000 });
+      expect(r).toMatchObject({ ok: true, attempts: 1, resumedFrom: 0 });
+    } finally {
+      board.off('boot', onBoot);
+    }
+    expect(boots).toEqual([]);
+    expect(await board.probeJson<boolean>('mqb_launch.board.watchdog.healthy')).toBe(true);
+  }, 60_000);
 });

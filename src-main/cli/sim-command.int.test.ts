@@ -76,6 +76,18 @@ describe('mqboard sim', () => {
     }
   }, 120_000);
 
+  it("enforces an ESP32's 110 KB heap with --heap-limit", async () => {
+    const firmware = makeTempDir();
+    fs.writeFileSync(path.join(firmware, 'main.py'), 'try:\n    b = bytearray(200 * 1024)\n    print("HEAP grows")\nexcept MemoryError:\n    print("HEAP enforced")\n');
+    for (const [flag, expected] of [[['--heap-limit'], 'HEAP enforced'], [[], 'HEAP grows']] as const) {
+      const p = run(['sim', '--boards', '1', '--dir', path.join(makeTempDir(), 'fleet'), '--firmware', firmware, '--radio', 'instant', ...flag]);
+      await p.waitFor(/\[sim-01\] HEAP/, 30_000);
+      expect(p.output()).toContain(`[sim-01] ${expected}`);
+      p.child.kill('SIGINT');
+      expect(await p.exited).toBe(0);
+    }
+  }, 60_000);
+
   it('exits non-zero with a clear message on bad options', async () => {
     const dir = makeTempDir();
     const bad = run(['sim', '--boards', 'many', '--dir', dir, '--firmware', FIXTURE]);

@@ -33,10 +33,10 @@ export function describeSocketError(err: NodeJS.ErrnoException): string {
   }
 }
 
-/** Accepts PEM text or base64 DER (how the Python side passes bytes) and returns PEM. */
+/** Accepts PEM text, base64 DER or `hex:` DER (how the Python side passes bytes) and returns PEM. */
 export function toPem(data: string, label = 'CERTIFICATE'): string {
   if (data.includes('-----BEGIN')) return data;
-  const b64 = data.replace(/\s+/g, '');
+  const b64 = data.startsWith('hex:') ? Buffer.from(data.slice(4), 'hex').toString('base64') : data.replace(/\s+/g, '');
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }

@@ -12,7 +12,7 @@ main_task = None
 
 
 def _install_modules():
-    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simtime, socket, _simsys, _simimport  # noqa: F401
+    import machine, esp32, network, ssl, _simos, _simgc, _simstream, _simturn, _simtime, socket, _simsys, _simimport  # noqa: F401
     import _simmicropython
 
     sys.modules["sys"] = _simsys.sys
@@ -29,6 +29,9 @@ def _install_modules():
     asyncio.StreamWriter = _simstream.Stream
     asyncio.Stream = _simstream.Stream
     asyncio.run = _run
+    import asyncio.core as core
+
+    asyncio.sleep_ms = core.sleep_ms = _simturn.sleep_ms  # core.sleep() calls it too (turn budget)
     asyncio.ThreadSafeFlag = _ThreadSafeFlag
     # The wasm asyncio's loop is the Loop class itself: plain functions, no self.
     loop = asyncio.get_event_loop()
@@ -69,7 +72,7 @@ def _fast_scheduler():
     import asyncio.core as core
     import _simstream
 
-    _h.set_runner(_simstream.run_loop)  # wakes the tasks waiting for sockets, then core._run_iter
+    _h.set_runner(_simstream.run_loop, _simstream.loop_failed)  # socket wake-ups, then core._run_iter
     core._schedule_run_iter = _h.kick
     core.new_event_loop()
 
@@ -131,7 +134,9 @@ async def wait_main():
 
 def probe(code, as_json):
     """Host debug probe (think JTAG, not serial): evaluates code in __main__, returns repr()
-    (or JSON)."""
+    (or JSON). An exception comes back as its traceback after a \x01 (a NUL would end the string
+    in the wasm proxy), never raised into JavaScript (see _simstream.run_loop: under a full heap
+    that wedges the interpreter)."""
     g = __import__("__main__").__dict__
     try:
         try:
@@ -139,11 +144,20 @@ def probe(code, as_json):
         except SyntaxError:
             exec(code, g)
             value = None
+        if as_json:
+            import json
+
+            return json.dumps(value)
+        return repr(value)
     except SystemExit:
         sys.modules["machine"].top_exit()  # a probe is top-level code, as a line at the REPL
-        raise
-    if as_json:
-        import json
+        return "\x01SystemExit"
+    except BaseException as e:  # noqa: B036 - nothing may reach JavaScript
+        try:
+            import io
 
-        return json.dumps(value)
-    return repr(value)
+            out = io.StringIO()
+            sys.print_exception(e, out)
+            return "\x01" + out.getvalue().rstrip("\n")
+        except BaseException:  # noqa: B036 - no heap to describe it
+            return "\x01MemoryError"

@@ -16,31 +16,62 @@ import socket as _socket
 import vfs
 from micropython import const
 from _simver import since
+import _simgc
+import _simturn as _turn
 
 _netfs = vfs.VfsPosix("/simnet")
 _events = {}  # socket id -> the Event its waiting tasks wait on
 _run_iter = _core._run_iter
+_LOOP_OK, _LOOP_FAILED, _LOOP_AGAIN = const(0), const(1), const(2)
+_failure = [None, 0]  # the exception that ended the loop, the free heap when its turn began
 
 
 def run_loop():
-    """The host's entry into the asyncio loop: wakes the tasks whose socket changed, then runs."""
-    sid = _h.net_ready()
-    while sid:
-        ev = _events.get(sid)
-        if ev is not None:
-            ev.set()
-        sid = _h.net_ready()
+    """The host's entry into the asyncio loop: wakes the tasks whose socket changed, then runs.
+    Returns a number only: no Python exception may cross into JavaScript. The wasm build formats
+    an escaping exception after its handler is gone (ports/webassembly/proxy_c.c,
+    proxy_c_to_js_call), and a MemoryError while doing so never returns (nlr_jump_fail spins):
+    the board would hang with nothing logged. An exception that ends the loop is kept for
+    loop_failed(), as one escaping asyncio.run() on the port ends it."""
     try:
+        _turn.begin()
+        sid = _h.net_ready()
+        while sid:
+            ev = _events.get(sid)
+            if ev is not None:
+                ev.set()
+            sid = _h.net_ready()
         _run_iter()
+        return _LOOP_AGAIN if _turn.parked() else _LOOP_OK
     except SystemExit:
         # Raised in a task, it leaves the loop (extmod/asyncio/core.py catches only
-        # CancelledError and Exception) and asyncio.run() with it: the top level.
+        # CancelledError and Exception) and asyncio.run() with it: the top level. After
+        # sys.exit() the loop is over, as asyncio.run() returned: nothing to print.
         __import__("machine").top_exit()
-        _h.set_runner(_stopped)  # after sys.exit() the loop is over, as asyncio.run() returned
+        _failure[0] = None
+        return _LOOP_FAILED
+    except BaseException as e:  # noqa: B036 - nothing may reach JavaScript, see above
+        _failure[0] = e
+        _failure[1] = _turn.free_at_begin()
+        return _LOOP_FAILED
 
 
-def _stopped():
-    pass
+def loop_failed():
+    # Called by the host in a later turn (the heap collected): what pyexec prints when
+    # asyncio.run() in main.py ends with an exception. The loop does not run again.
+    try:
+        import sys
+
+        e = _failure[0]
+        if e is None:
+            return 0
+        sys.print_exception(e)
+        if isinstance(e, MemoryError) and _simgc._enforced:
+            # Live data or this turn's garbage: what was free once the previous turn's was collected.
+            print("asyncio loop ended by MemoryError; %d bytes were free when its turn began" % _failure[1])
+    except BaseException:  # noqa: B036 - see run_loop
+        pass
+    return 0
 
 
 def _raise(result):
@@ -63,11 +94,21 @@ out_peak = [0]
 class _Socket:
     # The non-blocking socket MicroPython's Stream keeps in `s`: readinto() gives None when nothing
     # is there, write() takes what lwIP's send buffer has room for (None: nothing) (the device
-    # file's own methods, no extra call).
+    # file's own methods, no extra call, but for the turn budget below).
     def __init__(self, f, close):
-        self.readinto = f.readinto
+        self._readinto = f.readinto
+        # The device file's own readinto when the heap grows freely (no turn budget to keep).
+        self.readinto = self._budgeted if _simgc._enforced else f.readinto
         self.write = f.write
         self.close = close  # idempotent, as the port's socket.close(); what wait_closed() calls
+
+    def _budgeted(self, buf, *n):
+        # Firmware that reads the socket itself while data keeps coming never yields (the MQTT
+        # reader): once the host turn is spent (_simturn) the socket reads as not ready
+        # yet, as a non-blocking socket may, and the caller's wait in the stream ends the turn.
+        if _turn.spent():
+            return None
+        return self._readinto(buf, *n)
 
 
 class _TcpSocket(_Socket):
@@ -117,6 +158,7 @@ class Stream:
             w[d] = False
 
     async def readinto(self, buf):
+        await _turn.if_spent()
         while True:
             n = self._f.readinto(buf)
             if n is not None:
@@ -131,6 +173,7 @@ class Stream:
                 if not b:
                     return b"".join(parts)
                 parts.append(b)
+        await _turn.if_spent()
         while True:
             b = self._f.read(n)
             if b is not None:
@@ -178,7 +221,7 @@ class Stream:
         # As the port: always yields; sends out_buf as the send buffer makes room, each write
         # after a wait for POLLOUT (a broken connection raises from the write).
         if not self.out_buf:
-            await asyncio.sleep_ms(0)
+            await asyncio.sleep_ms(0)  # ends a spent turn (_simturn.sleep_ms)
             return
         mv = memoryview(self.out_buf)
         off = 0

@@ -98,6 +98,9 @@ if since(27):  # in the 1.27 stub, not in the 1.22 one
 
 _partfs = vfs.VfsPosix("/simpart")
 _ERASED = b"\xff" * 4096
+# Sliced without a copy: a bytes slice copies, and the wasm build collects only between calls
+# from the host, so filling a gap of many erased blocks in one call would run the heap out.
+_ERASED_MV = memoryview(_ERASED)
 _files = {}  # label -> [open partition file, its size]: opened once, as flash is always there
 
 
@@ -159,7 +162,7 @@ class Partition:
             mv = memoryview(buf)
             while n < len(buf):
                 k = min(len(buf) - n, 4096)
-                mv[n : n + k] = _ERASED[:k]
+                mv[n : n + k] = _ERASED_MV[:k]
                 n += k
 
     def writeblocks(self, block_num, buf, offset=None):
@@ -176,7 +179,7 @@ class Partition:
             end = f.seek(0, 2)  # the size is known: only a write beyond it asks the host again
             while end < pos:  # never-written flash between the file's end and pos is erased
                 k = min(pos - end, 4096)
-                f.write(_ERASED[:k])
+                f.write(_ERASED_MV[:k])
                 end += k
             e[1] = end
         f.seek(pos)
@@ -185,7 +188,7 @@ class Partition:
             f.write(buf)
             tail = (-len(buf)) % self._bs
             if tail:
-                f.write(_ERASED[:tail])
+                f.write(_ERASED_MV[:tail])
             e[1] = max(end, pos + len(buf) + tail)
         else:
             # Extended form: program without erasing; NOR flash can only clear bits.
@@ -203,7 +206,7 @@ class Partition:
         if cmd == 5:
             return self._bs
         if cmd == 6:
-            self.writeblocks(arg, _ERASED[: self._bs])
+            self.writeblocks(arg, _ERASED_MV[:self._bs])
             return 0
         return 0 if cmd in (1, 2, 3) else None
 

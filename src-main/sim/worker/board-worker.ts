@@ -29,6 +29,8 @@ const HEAP_SAMPLE_MS = 10;
 // GC heap taken by the shims and the preloaded modules before boot.py (measured: see
 // docs/virtual-board.md, "Heap"), with a margin; what is left over is held back by _simgc.rebase().
 const SHIM_HEAP_BYTES = 64 * 1024;
+/** First character of a probe's answer when it raised (_simboot.probe). */
+const PROBE_FAILED = '\x01';
 
 // --- serial output: collected per write, flushed to the host and to os.dupterm streams -------
 const decoder = new TextDecoder();
@@ -218,7 +220,10 @@ port.on('message', (msg: HostToWorker) => {
       break;
     case 'probe':
       try {
-        post({ type: 'probe-result', id: msg.id, ok: true, value: String(simboot.probe!(msg.code, msg.json)) });
+        // A \x01 first: the probe raised (_simboot.probe returns its traceback, never raises).
+        const value = String(simboot.probe!(msg.code, msg.json));
+        const failed = value.startsWith(PROBE_FAILED);
+        post({ type: 'probe-result', id: msg.id, ok: !failed, value: failed ? value.slice(1) : value });
       } catch (err) {
         post({ type: 'probe-result', id: msg.id, ok: false, value: (err as Error).message });
       }

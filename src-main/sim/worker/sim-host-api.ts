@@ -16,6 +16,8 @@ import { appPartitions } from '../partition-table.js';
 import type { SchedulerBridge } from './scheduler-bridge.js';
 
 const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
+/** What _simstream.run_loop returns. */
+const LOOP = { OK: 0, FAILED: 1, AGAIN: 2 } as const;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
 const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'sched_hold']);
 
@@ -39,14 +41,26 @@ export interface HostApiDeps {
 export function createHostApi(d: HostApiDeps): Record<string, unknown> {
   const { init, ctrl, net, wlan } = d;
   const pins = new Map<number, number>();
-  let runner: (() => void) | undefined;
+  // The loop's entry (_simstream.run_loop): 0 done, 1 ended by an exception, 2 tasks parked for
+  // the next turn (low heap: the wasm GC collects only between calls from JavaScript).
+  let runner: (() => number) | undefined;
+  let onLoopFailed: (() => unknown) | undefined;
   const wake: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout; due: number } = { due: 0 };
   const runLoop = () => {
     // The loop reschedules itself for its earliest sleeper, so both planned wake-ups go.
     if (wake.immediate) clearImmediate(wake.immediate);
     clearTimeout(wake.timer);
     wake.immediate = wake.timer = undefined;
-    runner?.();
+    const outcome = runner?.();
+    if (outcome === LOOP.FAILED) {
+      // As asyncio.run() ending with an exception on the port: the loop runs no more; the
+      // exception is printed in a later call, once this one's garbage is collected.
+      runner = undefined;
+      const report = onLoopFailed;
+      setImmediate(() => report?.());
+      return;
+    }
+    if (outcome === LOOP.AGAIN) return runSoon();
     // What a timer or a kick asked for while it ran, it ran: only a timer for its next sleeper is
     // still needed. Sockets are the exception: a read inside the loop pulls the host's messages
     // synchronously (sim-net.ts), so a socket that changed meanwhile has its id queued after the
@@ -165,8 +179,9 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     net_ready: () => net.takeReady(),
     net_writable: (id: number) => net.writable(id),
     net_nodelay: (id: number, on: number) => net.noDelay(id, on === 1),
-    set_runner: (fn: () => void) => {
+    set_runner: (fn: () => number, failed: () => unknown) => {
       runner = fn;
+      onLoopFailed = failed;
     },
     kick: (dt: number) => {
       // "Run the loop in dt ms". Never postpone a wake-up already planned for earlier: a late
