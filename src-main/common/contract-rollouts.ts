@@ -20,7 +20,7 @@ export const MAX_FILE_SET_BYTES = 8 * 1024 * 1024;
 export const MAX_FILE_SET_FILES = 500;
 /**
  * A file set (an app version) sent by the UI: the files of a folder with their relative paths,
- * and which of them is the sync spec (docs/sync.md); the spec's source paths start at its folder.
+ * and which of them is the sync spec (docs/transfers.md, *sync*); the spec's source paths start at its folder.
  */
 export const FileSetInput = s.object({
   spec: SetPath,

@@ -46,7 +46,7 @@ function FileSetPicker() {
         {set ? ' (choose another)' : 'choose the folder'}
       </button>
       {set && (
-        <label className="row" title="The sync spec that says which files go where on the board (docs/sync.md)">
+        <label className="row" title="The sync spec that says which files go where on the board (docs/transfers.md, *sync*)">
           <span className="muted">Sync spec</span>
           <select value={set.spec} onChange={(e) => patch({ fileSet: { ...set, spec: e.target.value } })} data-testid="rollout-spec">
             {set.specs.map((p) => <option key={p} value={p}>{p}</option>)}

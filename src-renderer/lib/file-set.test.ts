@@ -10,7 +10,7 @@ describe('choosing the files of an app folder for a file-set rollout', () => {
   });
 
   it('refuses a folder without a spec, with odd names, too many files or too many bytes, saying why', () => {
-    expect(() => chooseFileSet([f('app/main.py')])).toThrow('app has no sync spec (a *.spec file saying which files go where, docs/sync.md)');
+    expect(() => chooseFileSet([f('app/main.py')])).toThrow('app has no sync spec (a *.spec file saying which files go where, docs/transfers.md, *sync*)');
     expect(() => chooseFileSet([f('app/.git/HEAD')])).toThrow('the folder holds no files');
     expect(() => chooseFileSet([f('app/app.spec'), f('app/my file.py')])).toThrow(/^app\/my file\.py: file set names are letters/);
     expect(() => chooseFileSet(Array.from({ length: 501 }, (_, i) => f(`app/m${i}.py`)))).toThrow(/holds 501 files; a file set has at most 500/);

@@ -34,6 +34,6 @@ export function chooseFileSet<F extends PickedFile>(picked: readonly F[]): FileS
   if (bytes > MAX_FILE_SET_BYTES) throw new Error(`the folder holds ${(bytes / 2 ** 20).toFixed(1)} MB; a file set is at most ${MAX_FILE_SET_BYTES / 2 ** 20} MB (choose the app's folder, not a whole project)`);
   const depth = (p: string) => p.split('/').length;
   const specs = files.map((f) => f.path).filter((p) => p.endsWith('.spec')).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
-  if (specs.length === 0) throw new Error(`${folder} has no sync spec (a *.spec file saying which files go where, docs/sync.md)`);
+  if (specs.length === 0) throw new Error(`${folder} has no sync spec (a *.spec file saying which files go where, docs/transfers.md, *sync*)`);
   return { folder, files, specs, bytes };
 }
