@@ -15,7 +15,7 @@ import { getFile, putFile } from './file-transfer.js';
 import { BoardFs } from './fs-ops.js';
 import { canStayAwake, keepAwake, requestAwake, waitForWake } from './keep-awake.js';
 import type { BoardOutcome, BoardUpdater, UpdateContext } from './rollout-engine.js';
-import { watchStable, whenBootConfirmed, whenOnline } from './rollout-gate.js';
+import { resetUnsafe, watchStable, whenOnline } from './rollout-gate.js';
 import { planBoardSync, runSync } from './sync.js';
 import type { UpdateSigner } from '../common/signing.js';
 
@@ -64,13 +64,7 @@ export function filesUpdater(o: FilesUpdaterOptions): BoardUpdater {
     const s = (await whenOnline(registry, prefix, o.gate.onlineWithinS * 1000, ctx.signal)) ?? registry.get(prefix)?.status;
     if (!s?.online) return s ? 'offline' : 'no status on the broker (gone?)';
     if (s.safeMode) return `in safe mode (${s.safeReason || '?'}): fix it first`;
-    if (s.failedBoots > 1) {
-      ctx.note(`${prefix}: back from a failed boot; waiting for this one to reach all OK before resetting it`);
-      if (!(await whenBootConfirmed(registry, prefix, o.gate.confirmWithinS * 1000, ctx.signal))) {
-        return `its boot did not reach all OK within ${o.gate.confirmWithinS} s (${registry.get(prefix)?.status?.failedBoots ?? '?'} unconfirmed boot(s)): a reset now could send it to safe mode`;
-      }
-    }
-    return undefined;
+    return resetUnsafe(registry, prefix, o.gate.confirmWithinS * 1000, ctx);
   }
 
   async function update(board: Board, prefix: string, ctx: UpdateContext): Promise<BoardOutcome> {

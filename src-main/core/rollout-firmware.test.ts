@@ -60,6 +60,16 @@ describe('firmwareUpdater: boards it does not touch', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it('waits for a board back from a failed boot to confirm this one before updating it; skips it when it does not', async () => {
+    const registry = new OneBoard({ failed_boots: 2 });
+    const { u, ctx, boards } = updaterOn(registry);
+    expect(await u.update(P, ctx)).toEqual({ kind: 'skipped', reason: expect.stringMatching(/^its boot did not reach all OK within 1 s \(2 unconfirmed boot\(s\)\)/) });
+    expect(boards).toEqual([]);
+    setTimeout(() => registry.publish({ failed_boots: 0 }), 20);
+    await expect(u.update(P, ctx)).rejects.toThrow(/no upload expected/);
+    expect(boards).toEqual([P]);
+  });
+
   it('an offline board that comes back in time is updated', async () => {
     const registry = new OneBoard({ online: false });
     const { u, ctx, boards } = updaterOn(registry);

@@ -8,7 +8,7 @@ import type { Engine } from './engine.js';
 import { wakeHooks } from './keep-awake.js';
 import { otaEngineOf } from './ota-engine.js';
 import type { BoardOutcome, BoardUpdater } from './rollout-engine.js';
-import { firmwareGate, whenOnline } from './rollout-gate.js';
+import { firmwareGate, resetUnsafe, whenOnline } from './rollout-gate.js';
 import type { Timers } from './board-watch.js';
 import type { UpdateSigner } from '../common/signing.js';
 
@@ -45,6 +45,8 @@ export function firmwareUpdater(o: FirmwareUpdaterOptions): BoardUpdater {
       if (s.online && s.safeMode) return { kind: 'skipped', reason: `in safe mode (${s.safeReason || '?'}): its app does not run, so no health gate can pass` };
       const sleepy = isSleeping(entry.state.state);
       if (!s.online && !(sleepy && o.wakeWaitMs)) return { kind: 'skipped', reason: sleepy ? 'asleep (start the rollout with --wait-wake to update it at its next wake)' : 'offline' };
+      const unsafe = s.online && (await resetUnsafe(registry, prefix, o.gate.confirmWithinS * 1000, ctx, o.timers));
+      if (unsafe) return { kind: 'skipped', reason: unsafe };
       const board = o.engine.board(o.profileId, prefix, { timeoutMs: o.timeoutMs });
       let outcome: BoardOutcome | undefined;
       const [result] = await otaEngineOf(o.engine).start([{ board, image: o.image, sha256: o.sha256 }], {

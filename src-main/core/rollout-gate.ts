@@ -11,7 +11,7 @@ import { resetAndWait } from './board-restart.js';
 import type { RestartBoard } from './board-restart.js';
 import { watchStatus } from './board-watch.js';
 import type { StatusSource, Timers } from './board-watch.js';
-import type { BoardOutcome } from './rollout-engine.js';
+import type { BoardOutcome, UpdateContext } from './rollout-engine.js';
 
 /** The board's status once it is online (at once if it is), or undefined after `ms`. */
 export async function whenOnline(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
@@ -22,19 +22,21 @@ export async function whenOnline(registry: StatusSource, prefix: string, ms: num
 }
 
 /**
- * Waits (at most `ms`) until a reset is safe for the board's boot-loop counter: at most its
- * current boot unconfirmed (`failed_boots` <= 1; 0 once it reached its all-OK). A board back from a
- * failed boot (a rollback, a crash) counts 2: reset before its all-OK, its next boot would be the
- * third unconfirmed one in a row and go to safe mode for a boot loop (the firmware's default limit
- * is 2). A battery board's wake counts 1 (its last wake was marked good before it slept).
- * Undefined: not in time.
+ * Why the board must not be reset now, after waiting for it, or undefined when a reset is safe for
+ * its boot-loop counter: at most its current boot unconfirmed (`failed_boots` <= 1). A board back
+ * from a failed boot (a rollback, a crash) counts 2: reset before its all-OK, its next boot would
+ * be the third unconfirmed one in a row and go to safe mode for a boot loop (the firmware's
+ * default limit is 2). A battery board's wake counts 1 (its last wake was marked good before it
+ * slept). Waits up to `ms` for the all-OK of such a board.
  */
-export async function whenBootConfirmed(registry: StatusSource, prefix: string, ms: number, signal?: AbortSignal, timers?: Timers): Promise<BoardStatus | undefined> {
-  const confirmed = (s: BoardStatus) => (s.online && s.failedBoots <= 1 ? s : undefined);
+export async function resetUnsafe(registry: StatusSource, prefix: string, ms: number, ctx: Pick<UpdateContext, 'note' | 'signal'>, timers?: Timers): Promise<string | undefined> {
+  const safe = (s: BoardStatus) => (s.online && s.failedBoots <= 1 ? s : undefined);
   const now = registry.get(prefix)?.status;
-  if (now && confirmed(now)) return now;
-  const v = await watchStatus(registry, prefix, ms, confirmed, { ...(signal && { signal }), ...(timers && { timers }) });
-  return v === 'timeout' ? undefined : v;
+  if (!now || safe(now)) return undefined;
+  ctx.note(`${prefix}: back from a failed boot; waiting for this one to reach all OK before resetting it`);
+  const v = await watchStatus(registry, prefix, ms, safe, { signal: ctx.signal, ...(timers && { timers }) });
+  if (v !== 'timeout') return undefined;
+  return `its boot did not reach all OK within ${ms / 1000} s (${registry.get(prefix)?.status?.failedBoots ?? '?'} unconfirmed boot(s)): a reset now could send it to safe mode`;
 }
 
 /** Why the board was not stable for `ms` after its confirmation, or undefined when it was. */
