@@ -23,13 +23,13 @@ import { BoardSwarm } from '../src-main/testing/board-swarm.js';
 import { startMosquitto } from '../src-main/testing/mosquitto.js';
 import { createWebSocketTransport } from '../src-renderer/api/ws-transport.js';
 import type { WebSocketLike } from '../src-renderer/api/ws-transport.js';
+import { envNum, percentile, mb, rssOf } from './bench-stats.js';
 
-const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-const KNOWN = num('FLEET_KNOWN', 10_000);
-const ONLINE = num('FLEET_ONLINE', 1_000);
-const LOGGING = num('FLEET_LOGGING', 200);
-const CHURN = num('FLEET_CHURN', 200);
-const SECONDS = num('FLEET_SECONDS', 30);
+const KNOWN = envNum('FLEET_KNOWN', 10_000);
+const ONLINE = envNum('FLEET_ONLINE', 1_000);
+const LOGGING = envNum('FLEET_LOGGING', 200);
+const CHURN = envNum('FLEET_CHURN', 200);
+const SECONDS = envNum('FLEET_SECONDS', 30);
 
 interface Ready { port: number; token: string; origin: string }
 
@@ -47,13 +47,6 @@ async function consoleProcess(): Promise<void> {
   process.send!({ port: server.port, token: server.token, origin: server.origin } satisfies Ready);
 }
 
-function rssOf(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.match(/\d+/)?.[0] ?? 0) * 1024;
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-const mb = (b: number) => Math.round(b / 1e5) / 10;
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();
@@ -131,7 +124,7 @@ async function main(): Promise<void> {
     discovery: { ms: discoveryMs, boardsListed: boards.length, onlineListed: boards.filter((b) => b.online).length, pages, duplicates },
     consoleRssMB: { idle: mb(rssIdle), end: mb(rssSamples.at(-1) ?? 0), peak: mb(rssPeak), goal: 400, peakVsGoal: Math.round((rssPeak / 400e6) * 100) / 100 },
     consoleHeapUsedMB: mb(inner.heapUsed),
-    statusToClientMs: { samples: latencies.length, p50: pct(latencies, 50), p95: pct(latencies, 95), max: latencies.at(-1) ?? NaN },
+    statusToClientMs: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? NaN },
     fleetChanged: { eventsPerSecond, boardsPerEvent: Math.round((eventBoards / Math.max(1, events)) * 10) / 10 },
     brokerSubscriptions: { console: inner.subscriptions, perBoard: Math.round((inner.subscriptions / KNOWN) * 1e4) / 1e4 },
     swarmCounts: swarm.counts,

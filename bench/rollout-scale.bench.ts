@@ -13,14 +13,13 @@ import { buildAppImage } from '../src-main/sim/firmware-image-builder.js';
 import { BoardSwarm } from '../src-main/testing/board-swarm.js';
 import { startMosquitto } from '../src-main/testing/mosquitto.js';
 import { runFirmwareRollout } from '../src-main/testing/swarm-rollout.js';
+import { envNum, mb } from './bench-stats.js';
 
-const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-const BOARDS = num('ROLLOUT_BOARDS', 1000);
-const CONCURRENCY = num('ROLLOUT_CONCURRENCY', 50);
-const IMAGE_KB = num('ROLLOUT_IMAGE_KB', 64);
+const BOARDS = envNum('ROLLOUT_BOARDS', 1000);
+const CONCURRENCY = envNum('ROLLOUT_CONCURRENCY', 50);
+const IMAGE_KB = envNum('ROLLOUT_IMAGE_KB', 64);
 // What a healthy swarm board takes: 300 ms away on its reset, confirmed 500 ms after; stable 1 s.
 const GATE = { onlineWithinS: 60, confirmWithinS: 30, stableS: 1 };
-const mb = (b: number) => Math.round(b / 1e5) / 10;
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();

@@ -24,23 +24,16 @@ import { createWebSocketTransport } from '../src-renderer/api/ws-transport.js';
 import type { WebSocketLike } from '../src-renderer/api/ws-transport.js';
 import { formatBytes } from '../src-renderer/lib/format.js';
 import { FRAME_BUDGET_MS, measureFrames, pageMetrics } from './frame-stats.mjs';
+import { envNum, percentile, mb, rssOf } from './bench-stats.js';
 
-const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
-const KNOWN = num('UI_KNOWN', 10_000);
-const ONLINE = num('UI_ONLINE', 1_000);
-const LOGGING = num('UI_LOGGING', 200);
-const CHURN = num('UI_CHURN', 200);
-const SECONDS = num('UI_SECONDS', 10);
-const SAMPLES = num('UI_LATENCY_SAMPLES', 30);
+const KNOWN = envNum('UI_KNOWN', 10_000);
+const ONLINE = envNum('UI_ONLINE', 1_000);
+const LOGGING = envNum('UI_LOGGING', 200);
+const CHURN = envNum('UI_CHURN', 200);
+const SECONDS = envNum('UI_SECONDS', 10);
+const SAMPLES = envNum('UI_LATENCY_SAMPLES', 30);
 const ROOT = process.cwd();
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-const mb = (b: number) => Math.round(b / 1e5) / 10;
-
-function rssOf(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.match(/\d+/)?.[0] ?? 0) * 1024;
-}
 
 /**
  * Publish → screen: churns a board whose row is on screen and waits until that row's free-memory
@@ -147,7 +140,7 @@ async function main(): Promise<void> {
       fleet: { known: KNOWN, online: ONLINE, logging: LOGGING, logLinesPerSecond: 10, statusChurnPerSecond: CHURN, secondsPerPhase: SECONDS },
       swarmStartMs: swarmUpMs,
       dashboard: { firstRowMs, allBoardsListedMs: allListedMs },
-      publishToScreenMs: { samples: latencies.length, dropped, p50: pct(latencies, 50), p95: pct(latencies, 95), max: latencies.at(-1) ?? NaN },
+      publishToScreenMs: { samples: latencies.length, dropped, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? NaN },
       frames,
       goal: { p95FrameMs: Math.round(FRAME_BUDGET_MS * 100) / 100, consoleRssMB: 400 },
       consoleRssMB: { afterConnect: mb(rssIdle), peak: mb(rssPeak), end: mb(rssEnd), peakVsGoal: Math.round((rssPeak / 400e6) * 100) / 100 },
