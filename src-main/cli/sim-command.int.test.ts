@@ -76,10 +76,10 @@ describe('mqboard sim', () => {
     }
   }, 120_000);
 
-  it("enforces an ESP32's 110 KB heap with --heap-limit", async () => {
+  it("enforces an ESP32's 110 KB heap unless --no-heap-limit", async () => {
     const firmware = makeTempDir();
     fs.writeFileSync(path.join(firmware, 'main.py'), 'try:\n    b = bytearray(200 * 1024)\n    print("HEAP grows")\nexcept MemoryError:\n    print("HEAP enforced")\n');
-    for (const [flag, expected] of [[['--heap-limit'], 'HEAP enforced'], [[], 'HEAP grows']] as const) {
+    for (const [flag, expected] of [[[], 'HEAP enforced'], [['--no-heap-limit'], 'HEAP grows']] as const) {
       const p = run(['sim', '--boards', '1', '--dir', path.join(makeTempDir(), 'fleet'), '--firmware', firmware, '--radio', 'instant', ...flag]);
       await p.waitFor(/\[sim-01\] HEAP/, 30_000);
       expect(p.output()).toContain(`[sim-01] ${expected}`);

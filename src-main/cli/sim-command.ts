@@ -26,7 +26,7 @@ interface SimOptions {
   clock?: string;
   dutyCycle?: string;
   radio?: string;
-  /** --heap-limit: MemoryError past an ESP32's 110 KB heap (VirtualBoardOptions.enforceHeap). */
+  /** --no-heap-limit: false lets the heap grow past an ESP32's 110 KB (VirtualBoardOptions.enforceHeap). */
   heapLimit?: boolean;
   /** Embedded broker port to try first (the CLI's default, 1883, for the demo); busy → any. */
   port?: number;
@@ -46,7 +46,7 @@ export function registerSimCommands(program: Command): void {
     .option('--duty-cycle <period:awake>', 'battery boards: sleep PERIOD seconds, then stay awake AWAKE seconds (deep sleep between wakes)')
     .option('--clock <when>', 'what the boards\' clocks read at power-on: 2000 (as an ESP32), host, or an ISO date', '2000')
     .option('--radio <profile>', 'what a wake costs: esp32 (bootloader check, Wi-Fi scan, DHCP as measured on ESP32s) or instant', 'esp32')
-    .option('--heap-limit', 'enforce an ESP32\'s 110 KB MicroPython heap (MemoryError past it; stricter than a board within one step, see docs/virtual-board.md)')
+    .option('--no-heap-limit', 'let the MicroPython heap grow past an ESP32\'s 110 KB (by default, MemoryError as on a board without PSRAM; see docs/virtual-board.md)')
     .action((opts: SimOptions) => runSim(opts));
   program
     .command('demo')
@@ -80,7 +80,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     ...(opts.boardConfigFor && { boardConfigFor: opts.boardConfigFor }),
     ...(opts.clock && { clockAtPowerOn: parseClock(opts.clock) }),
     ...(opts.radio && { radio: parseRadio(opts.radio) }),
-    ...(opts.heapLimit && { enforceHeap: true }),
+    ...(opts.heapLimit === false && { enforceHeap: false }),
   });
   let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
   let broker: FleetBroker;

@@ -66,13 +66,14 @@ async def burst(port, raw):
   });
 
   it('prints a MemoryError that ends the asyncio loop; the interpreter still answers, no panic', async () => {
-    // The loop's exception handler fills the heap with this turn's garbage: the MemoryError leaves
-    // the loop into the host with no heap left to describe it (the wasm build then spun forever).
+    // The loop's exception handler fills the heap with what it keeps: the MemoryError leaves the
+    // loop into the host with no heap left to describe it (the wasm build then spun forever).
     const board = createTestBoard({ enforceHeap: true, files: { 'main.py': [
       'import asyncio',
       'def handler(loop, context):',
+      '    kept = []',
       '    while True:',
-      '        junk = bytearray(256)',
+      '        kept.append(bytearray(256))',
       'async def fail():',
       '    raise ValueError("boom")',
       'async def main():',

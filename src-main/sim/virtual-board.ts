@@ -28,8 +28,9 @@ export interface VirtualBoardOptions {
   /** Emulated heap of an ESP32 without PSRAM (bytes). */
   heapBytes?: number;
   /**
-   * Enforce heapBytes (MemoryError past it). Off by default for now: the firmware's put replies
-   * and OTA do not fit yet with the framework compiled from .py (see docs/virtual-board.md, "Heap").
+   * Enforce heapBytes as an ESP32's heap (default): MemoryError when the live data and the
+   * allocation would not fit it, garbage collected as a board would (worker/heap-model.ts).
+   * false: the heap grows as the wasm build's does (docs/virtual-board.md, "Heap").
    */
   enforceHeap?: boolean;
   /** Size of the flash file system (default: the partition table's vfs, 960 KiB). */
@@ -318,7 +319,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
       ticksAtStart: this.opts.ticksAtStart ?? 0,
       dns: { names: { ...this.opts.dns?.names, ...this.dnsNames }, lookupMs: this.opts.dns?.lookupMs ?? 0 },
       heapBytes: this.opts.heapBytes ?? 110 * 1024,
-      enforceHeap: this.opts.enforceHeap ?? false,
+      enforceHeap: this.opts.enforceHeap ?? true,
       gcThreshold: 4096,
       control: this.control,
       linkUp: this.link,

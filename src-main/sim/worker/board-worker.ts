@@ -7,7 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BoardWorkerInit, HostToWorker, PowerCutPlan, WorkerToHost } from '../worker-protocol.js';
 import { EXIT } from '../worker-protocol.js';
 import { installErrnoBridge } from './errno-bridge.js';
-import { capGcHeap } from './heap-cap.js';
+import { routeHeapGrowth } from './heap-cap.js';
+import { HeapModel } from './heap-model.js';
+import { createHeapQuestion } from './heap-question.js';
 import type { EmscriptenFS } from './emscripten-fs.js';
 import { createHostFs } from './host-fs.js';
 import { SimNetwork } from './sim-net.js';
@@ -54,11 +56,12 @@ acceptSharedViewsInTextDecoder();
 installErrnoBridge({
   patchBinary(binary) {
     if (!init.enforceHeap) return shareWasmMemory(binary);
-    const capped = capGcHeap(binary);
+    const capped = routeHeapGrowth(binary);
     // An interpreter whose heap cannot be capped would hide MemoryErrors: refuse to run it.
     if (typeof capped === 'string') throw new Error(`virtual board: cannot enforce the heap: ${capped}`);
     return shareWasmMemory(capped);
   },
+  heapQuestion: () => heapQuestion.answer(),
   onInstance(exports, problem) {
     shareProblem = problem;
     wasmExports = exports;
@@ -88,6 +91,12 @@ installErrnoBridge({
     }
   },
 });
+
+// Until the heap model is attached (after the shims are loaded) the heap does not grow.
+const heapQuestion = createHeapQuestion();
+/** After each call into the interpreter from here (HeapModel.afterCall under the enforced heap). */
+let afterCall = (): void => {};
+const PYSTACK_WORDS = 4096;
 
 // Filled in once the interpreter is loaded (the stdout hook is installed before).
 let kbdExports = (): { scheduleInterrupt: () => void; gate: { inTerminal: (run: () => void) => void } } => ({
@@ -121,7 +130,7 @@ const mp = await loadMicroPython({
   stdout: (b: Uint8Array) => outBytes.push(...b),
   stderr: (b: Uint8Array) => outBytes.push(...b),
   linebuffer: false,
-  pystack: 4096,
+  pystack: PYSTACK_WORDS,
   // The board's heap plus what the shims occupy (C code in flash on an ESP32); capped by capGcHeap.
   heapsize: init.heapBytes + SHIM_HEAP_BYTES,
 });
@@ -166,6 +175,7 @@ let crashArmed = false;
 mp.registerJsModule(
   '_simhost',
   createHostApi({
+    afterCall: () => afterCall(),
     init, ctrl, net, wlan, sched, post, sock,
     exit: exitWorker,
     setDupterm: (fn) => {
@@ -195,6 +205,7 @@ const sampleHeap = mp.pyimport('gc').mem_alloc!;
 setInterval(() => {
   try {
     sampleHeap();
+    afterCall();
   } catch {
     /* sampling must never take the board down */
   }
@@ -216,12 +227,16 @@ port.on('message', (msg: HostToWorker) => {
       matchingWrites = 0;
       break;
     case 'sched-run':
-      if (sched.takeWake()) runPending();
+      if (sched.takeWake()) {
+        runPending();
+        afterCall();
+      }
       break;
     case 'probe':
       try {
         // A \x01 first: the probe raised (_simboot.probe returns its traceback, never raises).
         const value = String(simboot.probe!(msg.code, msg.json));
+        afterCall();
         const failed = value.startsWith(PROBE_FAILED);
         post({ type: 'probe-result', id: msg.id, ok: !failed, value: failed ? value.slice(1) : value });
       } catch (err) {
@@ -236,9 +251,26 @@ port.on('message', (msg: HostToWorker) => {
 mp.runPython('import gc\ngc.collect()');
 const spare = mp.pyimport('_simgc').rebase!(init.enforceHeap) as number;
 if (init.enforceHeap && spare < 0) throw new Error(`virtual board: the shims take ${-spare} bytes more than their allowance (SHIM_HEAP_BYTES)`);
+if (init.enforceHeap) {
+  const stack = wasmExports as unknown as Record<'emscripten_stack_get_end' | 'emscripten_stack_get_base' | 'emscripten_stack_get_current', () => number>;
+  const model = HeapModel.attach({
+    memory: () => wasmMemory!.buffer,
+    staticBytes,
+    stack: { end: stack.emscripten_stack_get_end(), base: stack.emscripten_stack_get_base(), current: () => stack.emscripten_stack_get_current() },
+    pystackBytes: PYSTACK_WORDS * 4,
+  });
+  // A board whose heap cannot be modelled would hide MemoryErrors or raise false ones: refuse.
+  if (typeof model === 'string') throw new Error(`virtual board: cannot enforce the heap: ${model}`);
+  heapQuestion.attach(model, () => mp.runPython('import gc\ngc.mem_free()'));
+  afterCall = () => model.afterCall();
+}
 post({ type: 'booted' });
 if (init.runBootFiles) {
-  if (simboot.run_file!('boot.py')) simboot.run_file!('main.py');
+  if (simboot.run_file!('boot.py')) {
+    afterCall();
+    simboot.run_file!('main.py');
+  }
+  afterCall();
   await mp.runPythonAsync('await _simboot.wait_main()');
   flushSerial(); // what main.py printed goes out before the host hears it is done
   post({ type: 'main-done' });

@@ -6,6 +6,8 @@
 // e.g. EHOSTUNREACH 118): firmware must compare with errno names, never with literal numbers. Codes the C code compares internally
 // (EINTR, EAGAIN) map to the values MicroPython's stream layer expects (MP_EAGAIN = 11).
 
+import { HEAP_QUESTION } from './heap-cap.js';
+
 /** errno names with their Emscripten/WASI number and their Linux (MicroPython) number. */
 const ERRNO_TABLE: ReadonlyArray<readonly [name: string, wasi: number, linux: number]> = [
   ['EPERM', 63, 1], ['ENOENT', 44, 2], ['EINTR', 27, 4], ['EIO', 29, 5], ['ENXIO', 60, 6],
@@ -62,6 +64,8 @@ export interface StdioHook {
   afterStdWrite(): void;
   /** Rewrites the module binary before instantiation (a string: why it was left as it is). */
   patchBinary?(binary: Uint8Array): Uint8Array | string;
+  /** The GC asks whether its heap may grow (heap-cap.ts: emscripten_resize_heap(HEAP_QUESTION)). */
+  heapQuestion?(): number;
   /** The instance's exports; `patchProblem` says why the binary was not patched, if it was not. */
   onInstance?(exports: Record<string, unknown>, patchProblem: string): void;
 }
@@ -89,6 +93,10 @@ function wrapImports(imports: ImportObject, hook: StdioHook): ImportObject {
           if (isWrite && (args[0] === 1 || args[0] === 2)) hook.afterStdWrite();
           return typeof ret === 'number' && ret > 0 ? translateWasiErrno(ret) : ret;
         };
+      } else if (name === 'emscripten_resize_heap' && hook.heapQuestion) {
+        const fn = value as ImportFn;
+        const ask = hook.heapQuestion.bind(hook);
+        out[name] = (size: number) => (size === HEAP_QUESTION ? ask() : fn(size));
       } else {
         out[name] = value;
       }

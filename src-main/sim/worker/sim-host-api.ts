@@ -22,6 +22,8 @@ const LOOP = { OK: 0, FAILED: 1, AGAIN: 2 } as const;
 const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'sched_hold']);
 
 export interface HostApiDeps {
+  /** After each turn of the loop (the heap model blocks room a board would not have). */
+  afterCall?: () => void;
   init: BoardWorkerInit;
   ctrl: Float64Array;
   net: SimNetwork;
@@ -52,6 +54,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     clearTimeout(wake.timer);
     wake.immediate = wake.timer = undefined;
     const outcome = runner?.();
+    d.afterCall?.();
     if (outcome === LOOP.FAILED) {
       // As asyncio.run() ending with an exception on the port: the loop runs no more; the
       // exception is printed in a later call, once this one's garbage is collected.
