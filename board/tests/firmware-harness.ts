@@ -47,7 +47,7 @@ export interface RigOptions {
   radio?: RadioProfile;
   /** What time.ticks_ms() reads when a board starts, e.g. near its 2^30 ms wrap. */
   ticksAtStart?: number;
-  /** Enforce the boards' ESP32 heap (MemoryError past 110 KB). */
+  /** The boards' ESP32 heap (default: enforced; false lets it grow, VirtualBoardOptions.enforceHeap). */
   enforceHeap?: boolean;
 }
 

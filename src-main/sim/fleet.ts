@@ -41,7 +41,7 @@ export interface FleetOptions {
   radio?: RadioProfile;
   /** What time.ticks_ms() reads when each board's interpreter starts (VirtualBoardOptions). */
   ticksAtStart?: number;
-  /** Enforce each board's ESP32 heap (VirtualBoardOptions.enforceHeap). */
+  /** Each board's ESP32 heap (default: enforced; VirtualBoardOptions.enforceHeap). */
   enforceHeap?: boolean;
 }
 

@@ -1,9 +1,10 @@
 # Virtual board: `gc` with the heap of an ESP32 without PSRAM.
 # https://docs.micropython.org/en/latest/library/gc.html
-# The interpreter's heap is capped (worker/heap-cap.ts) at the board's heap plus an allowance for
-# the simulator's own shims (on a real board they are C code in flash). rebase() holds back what
-# the shims left over, so the firmware gets exactly the board's heap: mem_free() is the
-# interpreter's own figure, MemoryError and fragmentation are real. mem_alloc() leaves out the
+# The interpreter's first heap area is the board's heap plus an allowance for the simulator's own
+# shims (on a real board they are C code in flash); it grows only where a board's collector would
+# have found room (worker/heap-model.ts). rebase() holds back what the shims left over, so the
+# firmware gets exactly the board's heap: mem_free() is the interpreter's own figure, MemoryError
+# and fragmentation are real. mem_alloc() leaves out the
 # shims. A low collection threshold keeps "allocated" close to "live", and the host samples the
 # high-water mark (see the virtual-board docs).
 import _simhost as _h
@@ -45,7 +46,7 @@ def rebase(enforced):
 
 def mem_alloc():
     global _base
-    a = _gc.mem_alloc()
+    a = _gc.mem_alloc() - _h.heap_blocked()  # the heap model's stand-ins are not the firmware's
     if a < _base:
         # The baseline was taken with some garbage still referenced from the C stack
         # (the collector is conservative): the shims can only be smaller than that.

@@ -96,6 +96,7 @@ installErrnoBridge({
 const heapQuestion = createHeapQuestion();
 /** After each call into the interpreter from here (HeapModel.afterCall under the enforced heap). */
 let afterCall = (): void => {};
+let heapBlocked = (): number => 0;
 const PYSTACK_WORDS = 4096;
 
 // Filled in once the interpreter is loaded (the stdout hook is installed before).
@@ -176,6 +177,7 @@ mp.registerJsModule(
   '_simhost',
   createHostApi({
     afterCall: () => afterCall(),
+    heapBlocked: () => heapBlocked(),
     init, ctrl, net, wlan, sched, post, sock,
     exit: exitWorker,
     setDupterm: (fn) => {
@@ -263,6 +265,7 @@ if (init.enforceHeap) {
   if (typeof model === 'string') throw new Error(`virtual board: cannot enforce the heap: ${model}`);
   heapQuestion.attach(model, () => mp.runPython('import gc\ngc.mem_free()'));
   afterCall = () => model.afterCall();
+  heapBlocked = () => model.blockedBytes;
 }
 post({ type: 'booted' });
 if (init.runBootFiles) {

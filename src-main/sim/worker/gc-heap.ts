@@ -38,7 +38,7 @@ export function findFirstArea(words: Uint32Array, from: number, to: number): num
   for (let i = from >>> 2; i < (to >>> 2) - 8; i++) {
     const atb = words[i + F.ATB]!;
     const len = words[i + F.ATB_LEN]!;
-    if (len < 64 || words[i + F.FTB] !== atb + len + 1) continue;
+    if (len < 16 || words[i + F.FTB] !== atb + len + 1) continue;
     const pool = words[i + F.POOL]!;
     if (pool > atb && words[i + F.POOL_END]! - pool === len * 4 * BYTES_PER_BLOCK) found.push(i * 4);
   }

@@ -32,6 +32,8 @@ export class HeapModel {
   private blocked: number[] = [];
   /** The first area's allocation table as the current call found it. */
   private before: Uint8Array | undefined;
+  /** Bytes of unreferenced heads standing in for room a board lacks: not the firmware's. */
+  blockedBytes = 0;
   /** Questions answered (tests and docs). */
   readonly stats = { questions: 0, grown: 0, refused: 0 };
 
@@ -106,7 +108,8 @@ export class HeapModel {
 
   private blockRoom(bytes: Uint8Array, words: Uint32Array, areas: GcArea[]): void {
     if (areas.length === 1) {
-      this.blocked = [];
+      this.blocked = []; // the extra areas went in a sweep, which freed these heads too
+      this.blockedBytes = 0;
       return;
     }
     const extra = areas.slice(1);
@@ -114,16 +117,27 @@ export class HeapModel {
     const heap = markLive(bytes, words, areas, this.roots(words, false));
     let liveElsewhere = 0;
     for (let k = 1; k < areas.length; k++) liveElsewhere += heap.live[k]!.reduce((n, v) => n + v, 0) * 16;
-    for (const area of extra) blockFree(bytes, words, area, area.blocks * 16);
+    let extraBlocked = 0;
+    for (let k = 1; k < areas.length; k++) {
+      const area = areas[k]!;
+      blockFree(bytes, words, area, area.blocks * 16);
+      for (let b = 0; b < area.blocks; b++) if (!heap.live[k]![b] && blockKind(bytes, area, b) === 1 && isSingle(bytes, area, b)) extraBlocked += 16;
+    }
     const first = areas[0]!;
     this.blocked = this.blocked.filter((b) => blockKind(bytes, first, b) === 1 && !heap.live[0]![b]);
     const missing = liveElsewhere - this.blocked.length * 16;
     if (missing > 0) this.blocked.push(...blockTop(bytes, words, first, missing));
+    this.blockedBytes = extraBlocked + this.blocked.length * 16;
   }
 }
 
 function blockKindIn(table: Uint8Array, block: number): number {
   return (table[block >>> 2]! >>> ((block & 3) * 2)) & 3;
+}
+
+/** A one-block head (what blockFree makes; garbage of several blocks is not counted). */
+function isSingle(bytes: Uint8Array, area: GcArea, block: number): boolean {
+  return block + 1 >= area.blocks || blockKind(bytes, area, block + 1) !== 2;
 }
 
 function hasFree(bytes: Uint8Array, area: GcArea): boolean {

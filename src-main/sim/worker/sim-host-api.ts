@@ -19,11 +19,13 @@ const ESP_ERR_OTA_VALIDATE_FAILED = 0x1503;
 /** What _simstream.run_loop returns. */
 const LOOP = { OK: 0, FAILED: 1, AGAIN: 2 } as const;
 /** The emulator's own machinery, not "hardware": an injected crash never surfaces here. */
-const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'set_runner', 'kick', 'net_ready', 'sched_hold']);
+const EMULATOR_ONLY = new Set(['mp_version', 'heap_sample', 'heap_blocked', 'set_runner', 'kick', 'net_ready', 'sched_hold']);
 
 export interface HostApiDeps {
   /** After each turn of the loop (the heap model blocks room a board would not have). */
   afterCall?: () => void;
+  /** Bytes the heap model holds blocked: counted by the interpreter, not allocated by firmware. */
+  heapBlocked?: () => number;
   init: BoardWorkerInit;
   ctrl: Float64Array;
   net: SimNetwork;
@@ -111,6 +113,7 @@ export function createHostApi(d: HostApiDeps): Record<string, unknown> {
     wdt_feed: () => {
       ctrl[CTRL.WDT_LAST_FEED] = Date.now();
     },
+    heap_blocked: () => d.heapBlocked?.() ?? 0,
     heap_sample: (used: number) => {
       ctrl[CTRL.HEAP_NOW] = used;
       if (used > ctrl[CTRL.HEAP_PEAK]!) ctrl[CTRL.HEAP_PEAK] = used;
