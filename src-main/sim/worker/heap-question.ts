@@ -40,7 +40,14 @@ export function createHeapQuestion(): HeapQuestion {
         return 0;
       }
       if (!model || callerNow() === infoCaller) return 0;
-      return model.answerGrowth();
+      try {
+        return model.answerGrowth();
+      } catch (err) {
+        // An exception must not cross into the wasm call (it would abort the interpreter): the
+        // allocation fails instead, and the cause goes to the worker's stderr.
+        process.stderr.write(`virtual board: heap model failed: ${(err as Error).stack ?? String(err)}\n`);
+        return 0;
+      }
     },
     attach(m, memFree) {
       calibrating = true;
