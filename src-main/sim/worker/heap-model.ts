@@ -34,8 +34,6 @@ export class HeapModel {
   private before: Uint8Array | undefined;
   /** Bytes of unreferenced heads standing in for room a board lacks: not the firmware's. */
   blockedBytes = 0;
-  /** Questions answered (tests and docs). */
-  readonly stats = { questions: 0, grown: 0, refused: 0 };
 
   private constructor(private readonly d: HeapModelDeps, first: number, pystackAt: number) {
     this.first = first;
@@ -88,11 +86,7 @@ export class HeapModel {
     // own objects went depends on the garbage the wasm build could not collect meanwhile (a board
     // would have packed them into the holes its collections left).
     const old = heap.live[0]!.map((v, b) => (v && this.before && blockKindIn(this.before, b) !== 0 ? 1 : 0));
-    const answer = growthAnswer(this.capacity, heap.liveBytes, largestFreeRun(old));
-    this.stats.questions++;
-    if (answer) this.stats.grown++;
-    else this.stats.refused++;
-    return answer;
+    return growthAnswer(this.capacity, heap.liveBytes, largestFreeRun(old));
   }
 
   /** After a call from JavaScript (its garbage collected): no room beyond a board's. */
