@@ -56,10 +56,10 @@ acceptSharedViewsInTextDecoder();
 installErrnoBridge({
   patchBinary(binary) {
     if (!init.enforceHeap) return shareWasmMemory(binary);
-    const capped = routeHeapGrowth(binary);
-    // An interpreter whose heap cannot be capped would hide MemoryErrors: refuse to run it.
-    if (typeof capped === 'string') throw new Error(`virtual board: cannot enforce the heap: ${capped}`);
-    return shareWasmMemory(capped);
+    const routed = routeHeapGrowth(binary);
+    // An interpreter whose heap growth cannot be decided here would hide MemoryErrors: refuse it.
+    if (typeof routed === 'string') throw new Error(`virtual board: cannot enforce the heap: ${routed}`);
+    return shareWasmMemory(routed);
   },
   heapQuestion: () => heapQuestion.answer(),
   onInstance(exports, problem) {
@@ -132,7 +132,8 @@ const mp = await loadMicroPython({
   stderr: (b: Uint8Array) => outBytes.push(...b),
   linebuffer: false,
   pystack: PYSTACK_WORDS,
-  // The board's heap plus what the shims occupy (C code in flash on an ESP32); capped by capGcHeap.
+  // The board's heap plus what the shims occupy (C code in flash on an ESP32); grows only as the
+  // heap model allows (heap-model.ts).
   heapsize: init.heapBytes + SHIM_HEAP_BYTES,
 });
 const FS = mp.FS as EmscriptenFS;

@@ -10,6 +10,8 @@
 // `env.emscripten_resize_heap` with a size no caller ever asks for (HEAP_QUESTION), in the same
 // nine bytes, so the worker's wrapper of that import answers instead.
 
+import { readLeb } from './shared-memory.js';
+
 /** Body of `size_t gc_get_max_new_split(void) { return 128 * 1024 * 1024; }`, with its size byte. */
 const MAX_NEW_SPLIT_BODY = [0x08, 0x00, 0x41, 0x80, 0x80, 0x80, 0xc0, 0x00, 0x0b] as const;
 /** The argument that marks the question: -3 (one signed LEB128 byte, 0x7d); as a size, 4 GiB - 3. */
@@ -29,45 +31,34 @@ function occurrences(bytes: Uint8Array, pattern: readonly number[]): number[] {
   return found;
 }
 
-function leb(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  let shift = 0;
-  for (let p = at; p < bytes.length; p++) {
-    value += (bytes[p]! & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (!(bytes[p]! & 0x80)) return { value, next: p + 1 };
-  }
-  throw new Error('truncated LEB128');
-}
-
 /** The function index of an imported function (imports come first in the index space). */
 export function importedFunctionIndex(bytes: Uint8Array, module: string, name: string): number | undefined {
   const text = new TextDecoder();
   let p = 8;
   while (p < bytes.length) {
     const id = bytes[p++]!;
-    const size = leb(bytes, p);
+    const size = readLeb(bytes, p);
     if (id === 2) {
       let q = size.next;
-      const count = leb(bytes, q);
+      const count = readLeb(bytes, q);
       q = count.next;
       let functions = 0;
       for (let k = 0; k < count.value; k++) {
-        const m = leb(bytes, q);
+        const m = readLeb(bytes, q);
         const mod = text.decode(bytes.subarray(m.next, m.next + m.value));
-        const n = leb(bytes, m.next + m.value);
+        const n = readLeb(bytes, m.next + m.value);
         const field = text.decode(bytes.subarray(n.next, n.next + n.value));
         q = n.next + n.value;
         const kind = bytes[q++]!;
         if (kind === 0) {
           if (mod === module && field === name) return functions;
           functions++;
-          q = leb(bytes, q).next; // type index
+          q = readLeb(bytes, q).next; // type index
         } else if (kind === 1 || kind === 2) {
           if (kind === 1) q++; // a table's element type
           const flags = bytes[q++]!;
-          q = leb(bytes, q).next; // minimum
-          if (flags & 1) q = leb(bytes, q).next; // maximum
+          q = readLeb(bytes, q).next; // minimum
+          if (flags & 1) q = readLeb(bytes, q).next; // maximum
         } else {
           q += 2; // global: valtype, mutability
         }

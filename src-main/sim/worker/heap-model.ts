@@ -61,18 +61,15 @@ export class HeapModel {
     return new Uint32Array(this.d.memory());
   }
 
-  private roots(words: Uint32Array, withStack: boolean): Range[] {
+  private roots(words: Uint32Array, first: GcArea, withStack: boolean): Range[] {
     const { stack } = this.d;
     const i = this.pystackAt >>> 2;
-    const ranges: Range[] = [[0, stack.end], [stack.base, this.dataEnd(words)], [words[i]!, words[i + 2]!]];
+    // Static data ends where the malloc heap begins: below the GC heap and the Python stack.
+    const dataEnd = Math.min(this.d.staticBytes, first.atb, words[i]!);
+    const ranges: Range[] = [[0, stack.end], [stack.base, dataEnd], [words[i]!, words[i + 2]!]];
     // At the top level no C frame is live: the collector then scans no stack either.
     if (withStack) ranges.push([stack.current(), stack.base]);
     return ranges;
-  }
-
-  private dataEnd(words: Uint32Array): number {
-    const area = readAreas(words, this.first)[0]!;
-    return Math.min(this.d.staticBytes, area.atb, words[this.pystackAt >>> 2]!);
   }
 
   /** gc_try_add_heap() asks, inside a call: how big an area may it add (0: MemoryError)? */
@@ -81,7 +78,7 @@ export class HeapModel {
     const bytes = new Uint8Array(buffer);
     const words = new Uint32Array(buffer);
     const areas = readAreas(words, this.first);
-    const heap = markLive(bytes, words, areas, this.roots(words, true));
+    const heap = markLive(bytes, words, areas, this.roots(words, areas[0]!, true));
     // Fragmentation counts the objects that were there when the call began: where this call's
     // own objects went depends on the garbage the wasm build could not collect meanwhile (a board
     // would have packed them into the holes its collections left).
@@ -108,7 +105,7 @@ export class HeapModel {
     }
     const extra = areas.slice(1);
     if (!extra.some((a) => hasFree(bytes, a))) return; // nothing collected or added since the last time
-    const heap = markLive(bytes, words, areas, this.roots(words, false));
+    const heap = markLive(bytes, words, areas, this.roots(words, areas[0]!, false));
     let liveElsewhere = 0;
     for (let k = 1; k < areas.length; k++) liveElsewhere += heap.live[k]!.reduce((n, v) => n + v, 0) * 16;
     let extraBlocked = 0;

@@ -9,7 +9,8 @@ const MEMORY_SECTION = 5;
 const LIMITS_HAS_MAX = 0x01;
 const LIMITS_SHARED = 0x02;
 
-function readLeb(bytes: Uint8Array, at: number): { value: number; next: number } {
+/** An unsigned LEB128 number of a wasm binary at `at`, and where the next field begins. */
+export function readLeb(bytes: Uint8Array, at: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   let p = at;
